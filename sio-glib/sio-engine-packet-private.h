@@ -59,6 +59,12 @@ gboolean  _sio_engine_packet_decode_frame (guint                 eio,
 GBytes   *_sio_engine_packet_encode_frame (guint                 eio,
                                            const SioEnginePacket *packet,
                                            gboolean             *binary_frame);
+/* Appends the text form of one packet to @out: "<digit><text>", or for a
+ * binary message "b<base64>" (v4) / "b4<base64>" (v3). Used by polling
+ * payloads and by text-only (b64=1) WebSockets. */
+void      _sio_engine_packet_encode_text  (guint                 eio,
+                                           const SioEnginePacket *packet,
+                                           GString              *out);
 
 /*
  * Polling payloads (§1.4). @out is a GArray of SioEnginePacket created by
@@ -77,6 +83,10 @@ gboolean  _sio_engine_payload_decode      (guint                 eio,
 GBytes   *_sio_engine_payload_encode      (guint                 eio,
                                            const SioEnginePacket *packets,
                                            guint                 n_packets);
+/* v3 only: the XHR2 binary payload (§1.4), sent as
+ * application/octet-stream; binary messages travel without base64. */
+GBytes   *_sio_engine_payload_encode_binary (const SioEnginePacket *packets,
+                                             guint                 n_packets);
 
 /* The open packet's JSON (§1.6). */
 typedef struct

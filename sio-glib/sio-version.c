@@ -65,5 +65,8 @@ sio_check_version (guint major,
                    guint minor,
                    guint micro)
 {
-  return SIO_CHECK_VERSION (major, minor, micro);
+  guint64 have = ((guint64) SIO_MAJOR_VERSION << 40) | ((guint64) SIO_MINOR_VERSION << 20) | SIO_MICRO_VERSION;
+  guint64 want = ((guint64) major << 40) | ((guint64) minor << 20) | micro;
+
+  return have >= want;
 }
