@@ -683,7 +683,9 @@ _sio_socket_attempt_failed (SioSocket    *self,
     return;
 
   g_object_ref (self);
-  g_signal_emit (self, signals[SIGNAL_CONNECT_ERROR], 0, error, NULL);
+  /* the failure of the last attempt was reported already: giving up only ends what waits */
+  if (!giving_up)
+    g_signal_emit (self, signals[SIGNAL_CONNECT_ERROR], 0, error, NULL);
   complete_open_tasks (self, error);
   if (giving_up)
     {

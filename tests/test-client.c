@@ -1,0 +1,965 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * End-to-end tests against real Socket.IO servers: Node socket.io 4.x
+ * (Engine.IO v4), Node socket.io 2.x (Engine.IO v3) and python-socketio.
+ * Every test body runs against every server where the protocol has the
+ * feature; each test starts and stops its own server on a free port.
+ */
+#include "config.h"
+
+#include <sio-glib/sio-glib.h>
+
+#include "sio-test-server.h"
+
+#define TEST_TIMEOUT_MS 10000
+
+typedef struct
+{
+  SioTestServer *server;
+  SioClient     *client;
+  /* events received, "name args-json", in order */
+  GPtrArray     *events;
+  GPtrArray     *event_objects;
+  guint          connected;
+  guint          disconnected;
+  SioDisconnectReason last_reason;
+  guint          connect_errors;
+  GError        *connect_error;
+  JsonNode      *connect_error_data;
+  guint          reconnect_attempts;
+  guint          reconnected;
+  guint          reconnect_failed;
+} Fixture;
+
+typedef struct
+{
+  SioTestServerKind  kind;
+  const char        *extra[8];
+} ServerSpec;
+
+/* ---- helpers -------------------------------------------------------- */
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  gboolean *flag = data;
+  *flag = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+#define RUN_UNTIL(cond) run_until_impl ((gboolean (*)(gpointer)) NULL, NULL, &(cond), #cond)
+
+typedef gboolean (*CondFunc) (gpointer);
+
+static gboolean
+wait_for (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return !timed_out;
+}
+
+static void
+spin_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, timeout_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static gboolean
+cond_uint_ge (gpointer data)
+{
+  guint **pair = data;
+  return *pair[0] >= GPOINTER_TO_UINT (pair[1]);
+}
+
+static void
+wait_count (guint *counter, guint target, const char *what)
+{
+  gpointer pair[2] = { counter, GUINT_TO_POINTER (target) };
+
+  if (!wait_for (cond_uint_ge, pair, TEST_TIMEOUT_MS))
+    g_error ("timed out waiting for %s (have %u, want %u)", what, *counter, target);
+}
+
+static gboolean
+cond_pointer_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+static void
+wait_pointer (gpointer *ptr, const char *what)
+{
+  if (!wait_for (cond_pointer_set, ptr, TEST_TIMEOUT_MS))
+    g_error ("timed out waiting for %s", what);
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *name;
+  guint       skip;
+} FindEvent;
+
+static const char *
+find_event (Fixture *f, const char *name, guint nth)
+{
+  gsize len = strlen (name);
+
+  for (guint i = 0; i < f->events->len; i++)
+    {
+      const char *e = g_ptr_array_index (f->events, i);
+      if (strncmp (e, name, len) == 0 && e[len] == ' ')
+        {
+          if (nth == 0)
+            return e + len + 1;
+          nth--;
+        }
+    }
+  return NULL;
+}
+
+static gboolean
+cond_event (gpointer data)
+{
+  FindEvent *fe = data;
+  return find_event (fe->f, fe->name, fe->skip) != NULL;
+}
+
+/* Waits for the nth (0-based) event of that name; returns its args JSON. */
+static const char *
+wait_event_nth (Fixture *f, const char *name, guint nth)
+{
+  FindEvent fe = { f, name, nth };
+
+  if (!wait_for (cond_event, &fe, TEST_TIMEOUT_MS))
+    g_error ("timed out waiting for event %s #%u", name, nth);
+  return find_event (f, name, nth);
+}
+
+static const char *
+wait_event (Fixture *f, const char *name)
+{
+  return wait_event_nth (f, name, 0);
+}
+
+static SioEvent *
+find_event_object (Fixture *f, const char *name)
+{
+  for (guint i = 0; i < f->event_objects->len; i++)
+    {
+      SioEvent *e = g_ptr_array_index (f->event_objects, i);
+      if (g_strcmp0 (sio_event_get_name (e), name) == 0)
+        return e;
+    }
+  return NULL;
+}
+
+static void
+on_event (SioSocket *socket, SioEvent *event, gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_autofree char *args = sio_event_get_args_json (event);
+
+  g_test_message ("event %s %s on %s", sio_event_get_name (event), args,
+                  sio_socket_get_namespace (socket));
+  g_ptr_array_add (f->events, g_strdup_printf ("%s %s", sio_event_get_name (event), args));
+  g_ptr_array_add (f->event_objects, g_object_ref (event));
+}
+
+static void
+on_connected (SioSocket *socket, gpointer user_data)
+{
+  Fixture *f = user_data;
+  f->connected++;
+}
+
+static void
+on_disconnected (SioSocket *socket, SioDisconnectReason reason, gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_test_message ("disconnected: reason %d", reason);
+  f->disconnected++;
+  f->last_reason = reason;
+}
+
+static void
+on_connect_error (SioSocket *socket, GError *error, JsonNode *data, gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_test_message ("connect-error: %s", error->message);
+  f->connect_errors++;
+  g_clear_error (&f->connect_error);
+  f->connect_error = g_error_copy (error);
+  g_clear_pointer (&f->connect_error_data, json_node_unref);
+  if (data != NULL)
+    f->connect_error_data = json_node_copy (data);
+}
+
+static void
+on_reconnect_attempt (SioClient *client, guint attempt, gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_test_message ("reconnect attempt %u", attempt);
+  f->reconnect_attempts++;
+  g_assert_cmpuint (attempt, ==, f->reconnect_attempts);
+}
+
+static void
+on_reconnected (SioClient *client, guint attempts, gpointer user_data)
+{
+  Fixture *f = user_data;
+  f->reconnected++;
+}
+
+static void
+on_reconnect_failed (SioClient *client, gpointer user_data)
+{
+  Fixture *f = user_data;
+  f->reconnect_failed++;
+}
+
+static void
+watch_socket (Fixture *f, SioSocket *socket)
+{
+  g_signal_connect (socket, "event", G_CALLBACK (on_event), f);
+  g_signal_connect (socket, "connected", G_CALLBACK (on_connected), f);
+  g_signal_connect (socket, "disconnected", G_CALLBACK (on_disconnected), f);
+  g_signal_connect (socket, "connect-error", G_CALLBACK (on_connect_error), f);
+}
+
+static SioClient *
+make_client (Fixture *f, const char *nsp)
+{
+  g_autofree char *url = sio_test_server_get_url (f->server, nsp);
+  SioClient *client = sio_client_new (url);
+
+  sio_client_set_engine_io_version (client, sio_test_server_get_engine_io (f->server));
+  sio_client_set_reconnection_delay (client, 100);
+  sio_client_set_reconnection_delay_max (client, 500);
+  return client;
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  const ServerSpec *spec = data;
+
+  f->server = sio_test_server_start (spec->kind, spec->extra[0] ? spec->extra : NULL);
+  f->events = g_ptr_array_new_with_free_func (g_free);
+  f->event_objects = g_ptr_array_new_with_free_func (g_object_unref);
+  f->client = make_client (f, NULL);
+  watch_socket (f, SIO_SOCKET (f->client));
+  g_signal_connect (f->client, "reconnect-attempt", G_CALLBACK (on_reconnect_attempt), f);
+  g_signal_connect (f->client, "reconnected", G_CALLBACK (on_reconnected), f);
+  g_signal_connect (f->client, "reconnect-failed", G_CALLBACK (on_reconnect_failed), f);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  if (f->client != NULL)
+    {
+      sio_client_close (f->client);
+      g_assert_finalize_object (f->client);
+    }
+  g_ptr_array_unref (f->events);
+  g_ptr_array_unref (f->event_objects);
+  g_clear_error (&f->connect_error);
+  g_clear_pointer (&f->connect_error_data, json_node_unref);
+  sio_test_server_free (f->server);
+  /* let closing handshakes and deferred frees run */
+  spin_for (20);
+}
+
+static gboolean
+is_v3 (Fixture *f)
+{
+  return sio_test_server_get_engine_io (f->server) == 3;
+}
+
+static void
+open_and_wait (Fixture *f)
+{
+  sio_socket_open (SIO_SOCKET (f->client));
+  wait_count (&f->connected, 1, "connected");
+}
+
+static void
+emit (SioSocket *socket, const char *event, const char *json)
+{
+  g_autoptr(GError) error = NULL;
+
+  sio_socket_emit_json (socket, event, json, &error);
+  g_assert_no_error (error);
+}
+
+/* ---- tests ---------------------------------------------------------- */
+
+static void
+test_connect (Fixture *f, gconstpointer data)
+{
+  const char *welcome;
+  g_autofree char *expected = NULL;
+
+  g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_CLOSED);
+  g_assert_false (sio_socket_get_connected (SIO_SOCKET (f->client)));
+  g_assert_null (sio_socket_get_id (SIO_SOCKET (f->client)));
+
+  open_and_wait (f);
+  g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_OPEN);
+  g_assert_true (sio_socket_get_connected (SIO_SOCKET (f->client)));
+  g_assert_nonnull (sio_socket_get_id (SIO_SOCKET (f->client)));
+  g_assert_nonnull (sio_client_get_engine_id (f->client));
+  g_assert_cmpstr (sio_client_get_transport (f->client), ==, "websocket");
+  g_assert_true (sio_socket_get_client (SIO_SOCKET (f->client)) == f->client);
+
+  /* the server greets us with the id it knows us by */
+  welcome = wait_event (f, "welcome");
+  expected = g_strdup_printf ("[{\"nsp\":\"/\",\"id\":\"%s\"}]",
+                              sio_socket_get_id (SIO_SOCKET (f->client)));
+  g_assert_cmpstr (welcome, ==, expected);
+
+  sio_client_close (f->client);
+  g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_CLOSED);
+  g_assert_cmpuint (f->disconnected, ==, 1);
+  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_CLIENT);
+  g_assert_null (sio_socket_get_id (SIO_SOCKET (f->client)));
+}
+
+static void
+test_echo (Fixture *f, gconstpointer data)
+{
+  /* numbers, unicode, escapes, nesting: what we write must come back equal */
+  const char *args = "[\"héllo 😀\",42,-7,0.1,1e+21,1.5e-7,true,false,null,"
+                     "{\"a\":[1,{\"b\":\"c\\n\\\"q\\\"\"}],\"e\":{}},[]]";
+
+  open_and_wait (f);
+  emit (SIO_SOCKET (f->client), "echo", args);
+  emit (SIO_SOCKET (f->client), "echo", NULL);
+  g_assert_cmpstr (wait_event_nth (f, "echo", 0), ==, args);
+  g_assert_cmpstr (wait_event_nth (f, "echo", 1), ==, "[]");
+}
+
+static void
+on_ack_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  JsonArray **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = sio_socket_emit_with_ack_finish (SIO_SOCKET (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_ack (Fixture *f, gconstpointer data)
+{
+  g_autoptr(JsonArray) args = json_array_new ();
+  JsonArray *reply = NULL;
+
+  json_array_add_int_element (args, 1);
+  json_array_add_string_element (args, "two");
+
+  open_and_wait (f);
+  sio_socket_emit_with_ack (SIO_SOCKET (f->client), "ack", args, NULL, on_ack_reply, &reply);
+  wait_pointer ((gpointer *) &reply, "ack reply");
+  g_assert_cmpuint (json_array_get_length (reply), ==, 2);
+  g_assert_cmpint (json_array_get_int_element (reply, 0), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (reply, 1), ==, "two");
+  json_array_unref (reply);
+}
+
+static gboolean
+ack_later (gpointer data)
+{
+  SioEvent *event = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sio_event_wants_ack (event));
+  g_assert_true (sio_event_ack_json (event, "[\"later\",2]", &error));
+  g_assert_no_error (error);
+  g_assert_false (sio_event_wants_ack (event));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_server_asks_ack (Fixture *f, gconstpointer data)
+{
+  SioEvent *question;
+  g_autoptr(JsonArray) reply = json_array_new ();
+
+  open_and_wait (f);
+
+  /* answered now, from the handler's point of view */
+  emit (SIO_SOCKET (f->client), "ask", "[\"question\",\"q1\"]");
+  wait_event (f, "question");
+  question = find_event_object (f, "question");
+  g_assert_cmpstr (wait_event (f, "question"), ==, "[\"q1\"]");
+  g_assert_true (sio_event_wants_ack (question));
+  json_array_add_string_element (reply, "a1");
+  g_assert_true (sio_event_ack (question, reply));
+  g_assert_cmpstr (wait_event (f, "answer"), ==, "[\"a1\"]");
+
+  /* a second ack is a programming error */
+  g_test_expect_message ("sio-glib", G_LOG_LEVEL_CRITICAL, "*already acknowledged*");
+  g_assert_false (sio_event_ack (question, reply));
+  g_test_assert_expected_messages ();
+
+  /* answered later, after keeping the event */
+  emit (SIO_SOCKET (f->client), "ask", "[\"later-question\"]");
+  wait_event (f, "later-question");
+  g_idle_add_full (G_PRIORITY_DEFAULT, ack_later,
+                   g_object_ref (find_event_object (f, "later-question")), g_object_unref);
+  g_assert_cmpstr (wait_event_nth (f, "answer", 1), ==, "[\"later\",2]");
+
+  /* an event without ack request says so */
+  emit (SIO_SOCKET (f->client), "echo", "[1]");
+  wait_event (f, "echo");
+  g_assert_false (sio_event_wants_ack (find_event_object (f, "echo")));
+}
+
+static void
+on_full_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SioEvent **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = sio_socket_emit_full_finish (SIO_SOCKET (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static JsonNode *
+parse (const char *json)
+{
+  return json_from_string (json, NULL);
+}
+
+static void
+test_binary (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GBytes) a = g_bytes_new ("\x00\x01\x02\xff", 4);
+  g_autoptr(GBytes) b = g_bytes_new ("", 0);
+  g_autoptr(GBytes) c = NULL;
+  GBytes *attachments[3];
+  g_autoptr(JsonNode) args = parse ("[\"x\",{\"nested\":[{\"_placeholder\":true,\"num\":0}]},"
+                                    "{\"_placeholder\":true,\"num\":1},{\"_placeholder\":true,\"num\":2}]");
+  SioEvent *echo;
+  SioEvent *reply = NULL;
+  guint8 *big = g_malloc (70000);
+
+  for (guint i = 0; i < 70000; i++)
+    big[i] = i * 7;
+  c = g_bytes_new_take (big, 70000);
+  attachments[0] = a;
+  attachments[1] = b;
+  attachments[2] = c;
+
+  open_and_wait (f);
+  sio_socket_emit_full (SIO_SOCKET (f->client), "echo", json_node_get_array (args),
+                        attachments, 3, SIO_EMIT_NONE, 0, NULL, NULL, NULL);
+  wait_event (f, "echo");
+  echo = find_event_object (f, "echo");
+  g_assert_cmpuint (sio_event_get_n_attachments (echo), ==, 3);
+  g_assert_true (g_bytes_equal (sio_event_get_attachment (echo, 0), a));
+  g_assert_true (g_bytes_equal (sio_event_get_attachment (echo, 1), b));
+  g_assert_true (g_bytes_equal (sio_event_get_attachment (echo, 2), c));
+  g_assert_true (g_bytes_equal (g_ptr_array_index (sio_event_get_attachments (echo), 2), c));
+  g_assert_null (sio_event_get_attachment (echo, 3));
+  {
+    g_autofree char *json = sio_event_get_args_json (echo);
+    g_assert_cmpstr (json, ==, "[\"x\",{\"nested\":[{\"_placeholder\":true,\"num\":0}]},"
+                               "{\"_placeholder\":true,\"num\":1},{\"_placeholder\":true,\"num\":2}]");
+  }
+
+  /* binary in the ack reply */
+  sio_socket_emit_full (SIO_SOCKET (f->client), "ack", json_node_get_array (args),
+                        attachments, 3, SIO_EMIT_NONE, 5000, NULL, on_full_reply, &reply);
+  wait_pointer ((gpointer *) &reply, "binary ack");
+  g_assert_null (sio_event_get_name (reply));
+  g_assert_cmpuint (sio_event_get_n_attachments (reply), ==, 3);
+  g_assert_true (g_bytes_equal (sio_event_get_attachment (reply, 2), c));
+  g_object_unref (reply);
+
+  /* binary from the server */
+  emit (SIO_SOCKET (f->client), "binary", "[1000]");
+  wait_event (f, "binary");
+  {
+    SioEvent *bin = find_event_object (f, "binary");
+    GBytes *bytes = sio_event_get_attachment (bin, 0);
+    const guint8 *p;
+    gsize len;
+
+    g_assert_nonnull (bytes);
+    p = g_bytes_get_data (bytes, &len);
+    g_assert_cmpuint (len, ==, 1000);
+    for (guint i = 0; i < len; i++)
+      g_assert_cmpuint (p[i], ==, i % 256);
+  }
+}
+
+static void
+test_namespaces (Fixture *f, gconstpointer data)
+{
+  SioSocket *admin = sio_client_socket (f->client, "/admin");
+  g_autofree char *expected = NULL;
+
+  g_assert_true (sio_client_socket (f->client, "/admin") == admin);
+  g_assert_true (sio_client_socket (f->client, "/") == SIO_SOCKET (f->client));
+  g_assert_cmpstr (sio_socket_get_namespace (admin), ==, "/admin");
+  watch_socket (f, admin);
+
+  open_and_wait (f);
+  sio_socket_open (admin);
+  wait_count (&f->connected, 2, "/admin connected");
+  g_assert_true (sio_socket_get_connected (admin));
+
+  if (is_v3 (f))
+    expected = g_strdup_printf ("/admin#%s", sio_client_get_engine_id (f->client));
+  else
+    expected = NULL;
+  if (expected != NULL)
+    g_assert_cmpstr (sio_socket_get_id (admin), ==, expected);
+
+  emit (admin, "echo", "[\"from admin\"]");
+  emit (SIO_SOCKET (f->client), "echo", "[\"from main\"]");
+  wait_event_nth (f, "echo", 1);
+  {
+    SioEvent *e0 = g_ptr_array_index (f->event_objects, 0);
+    (void) e0;
+  }
+  for (guint i = 0; i < f->event_objects->len; i++)
+    {
+      SioEvent *e = g_ptr_array_index (f->event_objects, i);
+      g_autofree char *args = sio_event_get_args_json (e);
+
+      if (g_strcmp0 (sio_event_get_name (e), "echo") != 0)
+        continue;
+      if (g_strcmp0 (sio_event_get_namespace (e), "/admin") == 0)
+        g_assert_cmpstr (args, ==, "[\"from admin\"]");
+      else
+        g_assert_cmpstr (args, ==, "[\"from main\"]");
+    }
+
+  /* leaving one namespace keeps the other */
+  sio_socket_close (admin);
+  g_assert_false (sio_socket_get_connected (admin));
+  g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_OPEN);
+  emit (SIO_SOCKET (f->client), "echo", "[\"still here\"]");
+  g_assert_cmpstr (wait_event_nth (f, "echo", 2), ==, "[\"still here\"]");
+}
+
+static void
+test_auth_refused (Fixture *f, gconstpointer data)
+{
+  SioSocket *auth = sio_client_socket (f->client, "/auth");
+
+  watch_socket (f, auth);
+  open_and_wait (f);
+  sio_socket_open (auth);
+  wait_count (&f->connect_errors, 1, "connect-error");
+  g_assert_error (f->connect_error, SIO_ERROR, SIO_ERROR_CONNECT_REFUSED);
+  g_assert_cmpstr (f->connect_error->message, ==, "Not authorized");
+  if (sio_test_server_get_kind (f->server) == SIO_TEST_SERVER_NODE4)
+    {
+      g_autofree char *data_json = NULL;
+      g_assert_nonnull (f->connect_error_data);
+      data_json = json_to_string (f->connect_error_data, FALSE);
+      g_assert_cmpstr (data_json, ==, "{\"code\":401}");
+    }
+  g_assert_false (sio_socket_get_connected (auth));
+  /* the main namespace is unaffected */
+  g_assert_true (sio_socket_get_connected (SIO_SOCKET (f->client)));
+}
+
+static void
+test_auth_accepted (Fixture *f, gconstpointer data)
+{
+  SioSocket *auth;
+  g_autoptr(GError) error = NULL;
+
+  if (is_v3 (f))
+    sio_client_set_query_param (f->client, "token", "secret");
+  auth = sio_client_socket (f->client, "/auth");
+  g_assert_true (sio_socket_set_auth_json (auth, "{\"token\":\"secret\"}", &error));
+  g_assert_no_error (error);
+  g_assert_false (sio_socket_set_auth_json (auth, "[1]", &error));
+  g_assert_error (error, SIO_ERROR, SIO_ERROR_INVALID_ARGUMENT);
+  watch_socket (f, auth);
+
+  sio_socket_open (auth);
+  sio_socket_open (SIO_SOCKET (f->client));
+  wait_count (&f->connected, 2, "both connected");
+  g_assert_true (sio_socket_get_connected (auth));
+  g_assert_cmpuint (f->connect_errors, ==, 0);
+}
+
+static void
+test_unknown_namespace (Fixture *f, gconstpointer data)
+{
+  SioSocket *nope = sio_client_socket (f->client, "/nope");
+
+  watch_socket (f, nope);
+  open_and_wait (f);
+  sio_socket_open (nope);
+  wait_count (&f->connect_errors, 1, "connect-error");
+  g_assert_error (f->connect_error, SIO_ERROR, SIO_ERROR_CONNECT_REFUSED);
+  /* the server's own words: python-socketio says it differently */
+  if (sio_test_server_get_kind (f->server) == SIO_TEST_SERVER_PYTHON)
+    g_assert_cmpstr (f->connect_error->message, ==, "Unable to connect");
+  else
+    g_assert_cmpstr (f->connect_error->message, ==, "Invalid namespace");
+  g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_OPEN);
+}
+
+static void
+test_server_disconnect (Fixture *f, gconstpointer data)
+{
+  open_and_wait (f);
+  emit (SIO_SOCKET (f->client), "disconnect-me", NULL);
+  wait_count (&f->disconnected, 1, "disconnected");
+  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_SERVER);
+  g_assert_false (sio_socket_get_connected (SIO_SOCKET (f->client)));
+  /* the last namespace is gone: the client closes, and does not come back */
+  g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_CLOSED);
+  spin_for (400);
+  g_assert_cmpuint (f->reconnect_attempts, ==, 0);
+  g_assert_cmpuint (f->connected, ==, 1);
+}
+
+static void
+test_reserved_names (Fixture *f, gconstpointer data)
+{
+  const char *names[] = { "connect", "connect_error", "disconnect", "disconnecting",
+                          "newListener", "removeListener" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_assert_false (sio_socket_emit_json (SIO_SOCKET (f->client), names[i], "[]", &error));
+      g_assert_error (error, SIO_ERROR, SIO_ERROR_INVALID_ARGUMENT);
+    }
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_false (sio_socket_emit_json (SIO_SOCKET (f->client), "ok", "{bad json", &error));
+    g_assert_error (error, SIO_ERROR, SIO_ERROR_INVALID_ARGUMENT);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_false (sio_socket_emit_json (SIO_SOCKET (f->client), "ok", "{\"not\":\"array\"}", &error));
+    g_assert_error (error, SIO_ERROR, SIO_ERROR_INVALID_ARGUMENT);
+  }
+  /* nothing was buffered for them */
+  open_and_wait (f);
+  emit (SIO_SOCKET (f->client), "echo", "[\"after\"]");
+  g_assert_cmpstr (wait_event (f, "echo"), ==, "[\"after\"]");
+  g_assert_cmpuint (f->events->len, <=, 2);
+}
+
+typedef struct
+{
+  GError *error;
+  gboolean done;
+} AckResult;
+
+static void
+on_ack_error (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AckResult *r = user_data;
+  g_autoptr(SioEvent) event = sio_socket_emit_full_finish (SIO_SOCKET (source), result, &r->error);
+
+  g_assert_null (event);
+  r->done = TRUE;
+}
+
+static void
+test_ack_timeout_cancel_disconnect (Fixture *f, gconstpointer data)
+{
+  AckResult timeout = { 0, }, cancelled = { 0, }, disconnected = { 0, };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  gint64 start;
+
+  open_and_wait (f);
+
+  /* the server never acks an event it has no handler for */
+  start = g_get_monotonic_time ();
+  sio_socket_emit_full (SIO_SOCKET (f->client), "no-such-handler", NULL, NULL, 0,
+                        SIO_EMIT_NONE, 200, NULL, on_ack_error, &timeout);
+  sio_socket_emit_full (SIO_SOCKET (f->client), "no-such-handler", NULL, NULL, 0,
+                        SIO_EMIT_NONE, 0, cancellable, on_ack_error, &cancelled);
+  sio_socket_emit_full (SIO_SOCKET (f->client), "no-such-handler", NULL, NULL, 0,
+                        SIO_EMIT_NONE, 0, NULL, on_ack_error, &disconnected);
+  wait_count ((guint *) &timeout.done, 1, "ack timeout");
+  g_assert_error (timeout.error, SIO_ERROR, SIO_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 190 * 1000);
+
+  g_cancellable_cancel (cancellable);
+  wait_count ((guint *) &cancelled.done, 1, "ack cancelled");
+  g_assert_error (cancelled.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_assert_false (disconnected.done);
+  sio_client_close (f->client);
+  wait_count ((guint *) &disconnected.done, 1, "ack failed by close");
+  g_assert_error (disconnected.error, SIO_ERROR, SIO_ERROR_DISCONNECTED);
+
+  g_clear_error (&timeout.error);
+  g_clear_error (&cancelled.error);
+  g_clear_error (&disconnected.error);
+}
+
+static void
+test_buffered_before_open (Fixture *f, gconstpointer data)
+{
+  JsonArray *records = NULL;
+
+  emit (SIO_SOCKET (f->client), "clear-records", NULL);
+  for (int i = 0; i < 5; i++)
+    {
+      g_autofree char *json = g_strdup_printf ("[%d]", i);
+      emit (SIO_SOCKET (f->client), "record", json);
+    }
+  /* volatile emits are dropped while offline */
+  sio_socket_emit_full (SIO_SOCKET (f->client), "record", NULL, NULL, 0,
+                        SIO_EMIT_VOLATILE, 0, NULL, NULL, NULL);
+  open_and_wait (f);
+  sio_socket_emit_with_ack (SIO_SOCKET (f->client), "get-records", NULL, NULL, on_ack_reply, &records);
+  wait_pointer ((gpointer *) &records, "records");
+  {
+    JsonNode *node = json_node_init_array (json_node_alloc (), records);
+    g_autofree char *json = json_to_string (node, FALSE);
+    g_assert_cmpstr (json, ==, "[[0,1,2,3,4]]");
+    json_node_unref (node);
+  }
+  json_array_unref (records);
+}
+
+static void
+test_heartbeat (Fixture *f, gconstpointer data)
+{
+  gint64 frozen_at;
+  gint64 elapsed_ms;
+
+  open_and_wait (f);
+  /* several ping intervals (300 ms) pass: the heartbeat keeps us connected */
+  spin_for (1500);
+  g_assert_cmpuint (f->disconnected, ==, 0);
+  g_assert_true (sio_socket_get_connected (SIO_SOCKET (f->client)));
+
+  /* the server stops answering: declared dead within interval + timeout */
+  sio_test_server_freeze (f->server);
+  frozen_at = g_get_monotonic_time ();
+  wait_count (&f->disconnected, 1, "ping timeout");
+  elapsed_ms = (g_get_monotonic_time () - frozen_at) / 1000;
+  g_test_message ("ping timeout detected after %" G_GINT64_FORMAT " ms", elapsed_ms);
+  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_PING_TIMEOUT);
+  g_assert_cmpint (elapsed_ms, <=, 300 + 200 + 1000);
+  g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_RECONNECTING);
+
+  /* it comes back: so do we */
+  sio_test_server_thaw (f->server);
+  wait_count (&f->connected, 2, "reconnected");
+  g_assert_cmpuint (f->reconnected, >=, 1);
+  g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_OPEN);
+}
+
+static void
+test_server_restart (Fixture *f, gconstpointer data)
+{
+  open_and_wait (f);
+  sio_test_server_kill (f->server);
+  wait_count (&f->disconnected, 1, "disconnected");
+  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_TRANSPORT_CLOSE);
+  sio_test_server_restart (f->server);
+  wait_count (&f->connected, 2, "reconnected");
+  emit (SIO_SOCKET (f->client), "echo", "[\"back\"]");
+  g_assert_cmpstr (wait_event (f, "echo"), ==, "[\"back\"]");
+}
+
+static void
+on_open_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AckResult *r = user_data;
+
+  if (sio_socket_open_finish (SIO_SOCKET (source), result, &r->error))
+    g_assert_no_error (r->error);
+  r->done = TRUE;
+}
+
+static void
+test_open_async (Fixture *f, gconstpointer data)
+{
+  AckResult ok = { 0, }, refused = { 0, };
+  SioSocket *nope = sio_client_socket (f->client, "/nope");
+
+  sio_socket_open_async (SIO_SOCKET (f->client), NULL, on_open_done, &ok);
+  wait_count ((guint *) &ok.done, 1, "open_async");
+  g_assert_no_error (ok.error);
+  g_assert_true (sio_socket_get_connected (SIO_SOCKET (f->client)));
+
+  sio_socket_open_async (nope, NULL, on_open_done, &refused);
+  wait_count ((guint *) &refused.done, 1, "open_async refused");
+  g_assert_error (refused.error, SIO_ERROR, SIO_ERROR_CONNECT_REFUSED);
+  g_clear_error (&refused.error);
+}
+
+/* Servers that are not there: nothing listens, or a listener never answers. */
+
+static guint
+closed_port (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  guint port;
+
+  g_socket_listener_add_address (listener, addr, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                 NULL, &effective, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  g_socket_listener_close (listener);
+  return port;
+}
+
+static void
+test_no_server (void)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", closed_port ());
+  g_autoptr(SioClient) client = sio_client_new (url);
+  Fixture f = { 0, };
+  AckResult open = { 0, };
+
+  sio_client_set_reconnection_attempts (client, 2);
+  sio_client_set_reconnection_delay (client, 50);
+  sio_client_set_reconnection_delay_max (client, 100);
+  g_signal_connect (client, "connect-error", G_CALLBACK (on_connect_error), &f);
+  g_signal_connect (client, "reconnect-attempt", G_CALLBACK (on_reconnect_attempt), &f);
+  g_signal_connect (client, "reconnect-failed", G_CALLBACK (on_reconnect_failed), &f);
+
+  sio_socket_open_async (SIO_SOCKET (client), NULL, on_open_done, &open);
+  wait_count ((guint *) &open.done, 1, "open failed");
+  g_assert_error (open.error, SIO_ERROR, SIO_ERROR_TRANSPORT);
+  g_clear_error (&open.error);
+  g_assert_cmpint (sio_client_get_state (client), ==, SIO_CLIENT_STATE_RECONNECTING);
+
+  wait_count (&f.reconnect_failed, 1, "reconnect-failed");
+  g_assert_cmpuint (f.reconnect_attempts, ==, 2);
+  g_assert_cmpuint (f.connect_errors, ==, 3);
+  g_assert_cmpint (sio_client_get_state (client), ==, SIO_CLIENT_STATE_CLOSED);
+  g_clear_error (&f.connect_error);
+}
+
+static void
+test_connect_timeout (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  guint port = g_socket_listener_add_any_inet_port (listener, NULL, NULL);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", port);
+  g_autoptr(SioClient) client = sio_client_new (url);
+  Fixture f = { 0, };
+  gint64 start = g_get_monotonic_time ();
+
+  /* the listener accepts (the kernel does) but never answers */
+  sio_client_set_reconnection (client, FALSE);
+  sio_client_set_timeout (client, 300);
+  g_signal_connect (client, "connect-error", G_CALLBACK (on_connect_error), &f);
+  sio_socket_open (SIO_SOCKET (client));
+  wait_count (&f.connect_errors, 1, "connect timeout");
+  g_assert_error (f.connect_error, SIO_ERROR, SIO_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 290 * 1000);
+  g_assert_cmpint (sio_client_get_state (client), ==, SIO_CLIENT_STATE_CLOSED);
+  g_clear_error (&f.connect_error);
+}
+
+static void
+test_uri_namespace (void)
+{
+  g_autoptr(SioClient) a = sio_client_new ("http://127.0.0.1:1/admin");
+  g_autoptr(SioClient) b = sio_client_new ("wss://example.com");
+  g_autoptr(SioClient) c = sio_client_new ("ws://example.com:8080/chat?x=1");
+
+  g_assert_cmpstr (sio_socket_get_namespace (SIO_SOCKET (a)), ==, "/admin");
+  g_assert_cmpstr (sio_socket_get_namespace (SIO_SOCKET (b)), ==, "/");
+  g_assert_cmpstr (sio_socket_get_namespace (SIO_SOCKET (c)), ==, "/chat");
+  g_assert_cmpstr (sio_client_get_path (a), ==, "/socket.io/");
+  g_assert_cmpuint (sio_client_get_engine_io_version (a), ==, 4);
+  g_assert_cmpint (sio_client_get_reconnection_attempts (a), ==, -1);
+  g_assert_cmpuint (sio_client_get_reconnection_delay (a), ==, 1000);
+  g_assert_cmpuint (sio_client_get_reconnection_delay_max (a), ==, 5000);
+  g_assert_cmpfloat (sio_client_get_randomization_factor (a), ==, 0.5);
+  g_assert_cmpuint (sio_client_get_timeout (a), ==, 20000);
+  g_assert_cmpstr (sio_client_get_transports (a)[0], ==, "websocket");
+  g_assert_cmpstr (sio_client_get_transports (a)[1], ==, "polling");
+  g_assert_true (sio_client_get_upgrade (a));
+  g_assert_nonnull (sio_client_get_session (a));
+  g_assert_cmpuint (sio_get_major_version (), ==, SIO_MAJOR_VERSION);
+  g_assert_true (sio_check_version (1, 0, 0));
+  g_assert_false (sio_check_version (99, 0, 0));
+}
+
+/* ---- registration --------------------------------------------------- */
+
+static const ServerSpec specs[] = {
+  { SIO_TEST_SERVER_NODE4, { NULL } },
+  { SIO_TEST_SERVER_NODE2, { NULL } },
+  { SIO_TEST_SERVER_PYTHON, { NULL } },
+};
+
+static const ServerSpec heartbeat_specs[] = {
+  { SIO_TEST_SERVER_NODE4, { "--ping-interval", "300", "--ping-timeout", "200", NULL } },
+  { SIO_TEST_SERVER_NODE2, { "--ping-interval", "300", "--ping-timeout", "200", NULL } },
+  { SIO_TEST_SERVER_PYTHON, { "--ping-interval", "300", "--ping-timeout", "200", NULL } },
+};
+
+typedef void (*TestFunc) (Fixture *, gconstpointer);
+
+static void
+add (const char *name, TestFunc func, const ServerSpec *list, gboolean node_only)
+{
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *path = NULL;
+
+      if (node_only && list[i].kind == SIO_TEST_SERVER_PYTHON)
+        continue;
+      path = g_strdup_printf ("/sio/client/%s/%s",
+                              sio_test_server_kind_name (list[i].kind), name);
+      g_test_add (path, Fixture, &list[i], fixture_setup, func, fixture_teardown);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/sio/client/uri-and-defaults", test_uri_namespace);
+  g_test_add_func ("/sio/client/no-server/reconnect-failed", test_no_server);
+  g_test_add_func ("/sio/client/no-answer/connect-timeout", test_connect_timeout);
+
+  add ("connect", test_connect, specs, FALSE);
+  add ("echo", test_echo, specs, FALSE);
+  add ("ack", test_ack, specs, FALSE);
+  add ("server-asks-ack", test_server_asks_ack, specs, FALSE);
+  add ("binary", test_binary, specs, FALSE);
+  add ("namespaces", test_namespaces, specs, FALSE);
+  add ("auth-refused", test_auth_refused, specs, FALSE);
+  add ("auth-accepted", test_auth_accepted, specs, FALSE);
+  add ("unknown-namespace", test_unknown_namespace, specs, FALSE);
+  add ("server-disconnect", test_server_disconnect, specs, FALSE);
+  add ("reserved-names", test_reserved_names, specs, FALSE);
+  add ("ack-timeout-cancel-disconnect", test_ack_timeout_cancel_disconnect, specs, FALSE);
+  add ("buffered-before-open", test_buffered_before_open, specs, FALSE);
+  add ("open-async", test_open_async, specs, FALSE);
+  add ("heartbeat", test_heartbeat, heartbeat_specs, FALSE);
+  add ("server-restart", test_server_restart, specs, FALSE);
+
+  return g_test_run ();
+}
