@@ -30,6 +30,8 @@ struct _SioEngine
   SioHeartbeat             *heartbeat;
   /* fails the opening after config.connect_timeout_ms */
   GSource                  *connect_timeout;
+  /* why the first transport failed: reported if every other one fails too */
+  GError                   *first_error;
 };
 
 G_DEFINE_FINAL_TYPE (SioEngine, _sio_engine, G_TYPE_OBJECT)
@@ -244,11 +246,16 @@ transport_closed (SioTransport *transport,
       SIO_TRACE ("engine: transport %s failed (%s), trying the next",
                  _sio_transport_get_name (transport),
                  error != NULL ? error->message : "closed");
+      if (self->first_error == NULL && error != NULL)
+        self->first_error = g_error_copy (error);
       drop_transport (self);
       self->transport_index++;
       try_transport (self);
       return;
     }
+
+  if (self->state == ENGINE_OPENING && self->first_error != NULL)
+    error = self->first_error;
 
   if (error == NULL)
     fail (self, SIO_DISCONNECT_REASON_TRANSPORT_CLOSE, NULL);
@@ -388,6 +395,7 @@ _sio_engine_finalize (GObject *object)
       g_clear_pointer (&self->transport, _sio_transport_free);
     }
   _sio_handshake_clear (&self->handshake);
+  g_clear_error (&self->first_error);
   g_clear_object (&self->config.session);
   g_clear_pointer (&self->config.base_uri, g_uri_unref);
   g_clear_pointer (&self->config.headers, g_ptr_array_unref);
