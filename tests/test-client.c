@@ -904,6 +904,76 @@ test_uri_namespace (void)
   g_assert_false (sio_check_version (99, 0, 0));
 }
 
+static void
+test_transport_close_reconnects (Fixture *f, gconstpointer data)
+{
+  SioSocket *admin = sio_client_socket (f->client, "/admin");
+  JsonArray *records = NULL;
+
+  watch_socket (f, admin);
+  open_and_wait (f);
+  sio_socket_open (admin);
+  wait_count (&f->connected, 2, "both connected");
+  emit (admin, "clear-records", NULL);
+
+  /* the server drops the connection without a DISCONNECT */
+  emit (SIO_SOCKET (f->client), "close-transport", NULL);
+  wait_count (&f->disconnected, 2, "both disconnected");
+  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_TRANSPORT_CLOSE);
+
+  /* emitted while away: kept, sent once back, in order */
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *json = g_strdup_printf ("[%d]", i);
+      emit (admin, "record", json);
+    }
+  wait_count (&f->connected, 4, "both namespaces rejoined");
+  g_assert_cmpuint (f->reconnected, ==, 1);
+  g_assert_cmpuint (f->reconnect_attempts, >=, 1);
+  g_assert_true (sio_socket_get_connected (admin));
+
+  sio_socket_emit_with_ack (admin, "get-records", NULL, NULL, on_ack_reply, &records);
+  wait_pointer ((gpointer *) &records, "records");
+  {
+    JsonNode *node = json_node_init_array (json_node_alloc (), records);
+    g_autofree char *json = json_to_string (node, FALSE);
+    g_assert_cmpstr (json, ==, "[[0,1,2]]");
+    json_node_unref (node);
+  }
+  json_array_unref (records);
+}
+
+static void
+test_close_engine (Fixture *f, gconstpointer data)
+{
+  open_and_wait (f);
+  emit (SIO_SOCKET (f->client), "close-engine", NULL);
+  wait_count (&f->disconnected, 1, "disconnected");
+  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_SERVER);
+  g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_CLOSED);
+  spin_for (300);
+  g_assert_cmpuint (f->reconnect_attempts, ==, 0);
+}
+
+static void
+test_recovery (Fixture *f, gconstpointer data)
+{
+  g_autofree char *first_id = NULL;
+
+  open_and_wait (f);
+  g_assert_false (sio_socket_get_recovered (SIO_SOCKET (f->client)));
+  first_id = g_strdup (sio_socket_get_id (SIO_SOCKET (f->client)));
+  /* an event with an offset, so the server has something to resume from */
+  emit (SIO_SOCKET (f->client), "echo", "[\"before\"]");
+  wait_event (f, "echo");
+
+  emit (SIO_SOCKET (f->client), "close-transport", NULL);
+  wait_count (&f->disconnected, 1, "disconnected");
+  wait_count (&f->connected, 2, "reconnected");
+  g_assert_true (sio_socket_get_recovered (SIO_SOCKET (f->client)));
+  g_assert_cmpstr (sio_socket_get_id (SIO_SOCKET (f->client)), ==, first_id);
+}
+
 /* ---- registration --------------------------------------------------- */
 
 static const ServerSpec specs[] = {
@@ -917,6 +987,9 @@ static const ServerSpec heartbeat_specs[] = {
   { SIO_TEST_SERVER_NODE2, { "--ping-interval", "300", "--ping-timeout", "200", NULL } },
   { SIO_TEST_SERVER_PYTHON, { "--ping-interval", "300", "--ping-timeout", "200", NULL } },
 };
+
+static const ServerSpec recovery_spec =
+  { SIO_TEST_SERVER_NODE4, { "--recovery", NULL } };
 
 typedef void (*TestFunc) (Fixture *, gconstpointer);
 
@@ -960,6 +1033,10 @@ main (int argc, char **argv)
   add ("open-async", test_open_async, specs, FALSE);
   add ("heartbeat", test_heartbeat, heartbeat_specs, FALSE);
   add ("server-restart", test_server_restart, specs, FALSE);
+  add ("transport-close-reconnects", test_transport_close_reconnects, specs, FALSE);
+  add ("close-engine", test_close_engine, specs, FALSE);
+  g_test_add ("/sio/client/node4/recovery", Fixture, &recovery_spec,
+              fixture_setup, test_recovery, fixture_teardown);
 
   return g_test_run ();
 }
