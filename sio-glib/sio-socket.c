@@ -1715,8 +1715,8 @@ emit_internal (SioSocket            *self,
         {
           outgoing_free (out);
           error = g_error_new (SIO_ERROR, SIO_ERROR_PAYLOAD_TOO_LARGE,
-                               _("The event is %zu bytes, more than the %" G_GUINT64_FORMAT " bytes the server accepts"),
-                               len, max);
+                               _("The event is %zu bytes, more than the %llu bytes the server accepts"),
+                               len, (unsigned long long) max);
           if (call != NULL)
             ack_call_finish (call, NULL, g_steal_pointer (&error));
           else
