@@ -46,9 +46,11 @@ void      _sio_engine_packet_clear        (SioEnginePacket      *packet);
  * One WebSocket frame is one packet (§1.3).
  * v4: text frame "<digit><text>"; binary frame = raw message bytes.
  * v3: text frame the same; binary frame = 0x04 type byte + bytes.
- * Errors (SIO_ERROR_PROTOCOL): empty frame, unknown type, v3 binary frame
- * whose first byte is not 4 (only message can be binary), invalid UTF-8 in
- * a text frame.
+ * Errors (SIO_ERROR_PROTOCOL): empty text frame, empty v3 binary frame,
+ * unknown type, v3 binary frame whose first byte is not 4 (only message can
+ * be binary), invalid UTF-8 in a text frame, invalid base64 after "b".
+ * An empty v4 binary frame is an empty binary message (an empty Buffer
+ * attachment), not an error.
  */
 gboolean  _sio_engine_packet_decode_frame (guint                 eio,
                                            gboolean              binary_frame,

@@ -62,10 +62,12 @@ typedef struct
 /*
  * Decodes one text packet. Validates the payload per type and revision
  * (§2.1, §3 and the vectors): e.g. v5 CONNECT payload must be an object,
- * EVENT a non-empty array starting with a string, ACK an array,
- * DISCONNECT no payload, CONNECT_ERROR an object (string tolerated), ack
- * id only digits and <= 2^53-1, attachments count 1..max. Placeholders
- * are NOT checked here (see the decoder). Errors are SIO_ERROR_PROTOCOL.
+ * EVENT a non-empty array starting with a string or a finite number (v5:
+ * not a reserved name), ACK an array, DISCONNECT no payload,
+ * CONNECT_ERROR an object (string tolerated; v4 also array/null), ack
+ * id only digits and <= 2^53-1, attachments count 1..max, no whitespace
+ * before the JSON. Placeholders are NOT checked here (see the decoder).
+ * @limits may be NULL (defaults). Errors are SIO_ERROR_PROTOCOL.
  */
 gboolean   _sio_packet_decode (guint                  sio,
                                const char            *data,

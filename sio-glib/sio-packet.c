@@ -11,6 +11,7 @@
  */
 #include "sio-private.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "sio-json-private.h"
@@ -134,8 +135,8 @@ is_reserved_event (const char *name)
   return FALSE;
 }
 
-/* EVENT payload: a non-empty array whose first element is a number or a
- * string (v5: not a reserved name). */
+/* EVENT payload: a non-empty array whose first element is a finite number
+ * or a string (v5: not a reserved name). */
 static gboolean
 is_valid_event (guint     sio,
                 JsonNode *data)
@@ -150,9 +151,12 @@ is_valid_event (guint     sio,
   if (json_array_get_length (array) == 0)
     return FALSE;
 
+  /* A number too large for a double (1e999) parses as an infinity, which
+   * JSON can only write back as null: not a usable name. */
   name = json_array_get_element (array, 0);
   if (is_number (name))
-    return TRUE;
+    return json_node_get_value_type (name) == G_TYPE_INT64 ||
+           isfinite (json_node_get_double (name));
   if (!is_string (name))
     return FALSE;
 

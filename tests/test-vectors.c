@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "sio-engine-packet-private.h"
-#include "sio-json-private.h"
 #include "sio-packet-private.h"
 
 typedef struct
@@ -878,13 +877,11 @@ run_sio_vector (JsonObject *vector)
   check_keys (vector, keys);
   g_assert_true (sio == 4 || sio == 5);
 
-  if (direction == NULL)
-    ;
-  else if (strcmp (direction, "decode-only") == 0)
+  if (g_strcmp0 (direction, "decode-only") == 0)
     encode = FALSE;
-  else if (strcmp (direction, "encode-only") == 0)
+  else if (g_strcmp0 (direction, "encode-only") == 0)
     decode = FALSE;
-  else
+  else if (direction != NULL)
     {
       g_test_message ("unknown direction “%s”", direction);
       g_test_fail ();
