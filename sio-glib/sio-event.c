@@ -83,6 +83,9 @@ sio_event_class_init (SioEventClass *klass)
 static void
 sio_event_init (SioEvent *self)
 {
+  /* an event built by g_object_new() (bindings) is empty, not broken */
+  self->args = json_array_new ();
+  self->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   self->ack_id = -1;
   g_weak_ref_init (&self->socket, NULL);
 }
@@ -102,10 +105,11 @@ _sio_event_new (SioSocket *socket,
 
   if (array == NULL)
     {
-      self->args = json_array_new ();
+      /* keep the empty array from init */
     }
   else if (is_ack)
     {
+      json_array_unref (self->args);
       self->args = json_array_ref (array);
     }
   else
@@ -114,6 +118,7 @@ _sio_event_new (SioSocket *socket,
 
       self->name = g_strdup (json_node_get_string (first));
       /* the packet is ours and about to be freed: drop the name in place */
+      json_array_unref (self->args);
       self->args = json_array_ref (array);
       json_array_remove_element (self->args, 0);
     }
@@ -122,9 +127,10 @@ _sio_event_new (SioSocket *socket,
     self->ack_id = packet->id;
 
   if (packet->attachments != NULL)
-    self->attachments = g_ptr_array_ref (packet->attachments);
-  else
-    self->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    {
+      g_ptr_array_unref (self->attachments);
+      self->attachments = g_ptr_array_ref (packet->attachments);
+    }
 
   g_weak_ref_set (&self->socket, socket);
   self->generation = generation;

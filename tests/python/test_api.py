@@ -417,10 +417,6 @@ def _run_isolated(code):
                                                                'replace')
 
 
-@pytest.mark.xfail(reason='sio-glib bug: a Sio.Event made with the GObject '
-                   'constructor has no attachments array; '
-                   'get_n_attachments() / get_attachment() dereference NULL',
-                   strict=False)
 def test_bare_event_does_not_crash():
     """Bindings can always call the GObject constructor: Sio.Event() must
     not crash whatever is called on it (run in a child process)."""
