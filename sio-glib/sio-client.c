@@ -53,6 +53,8 @@ struct _SioClient
   char              *uri;
   /* the parsed URI, scheme normalized to http/https */
   GUri              *guri;
+  /* the URI was unusable: opening fails instead of connecting anywhere */
+  gboolean           uri_invalid;
   char              *path;
   guint              eio;
   char             **transports;
@@ -486,6 +488,16 @@ void
 _sio_client_socket_wants_open (SioClient *self,
                                SioSocket *socket)
 {
+  if (self->uri_invalid)
+    {
+      g_autoptr(GError) error = g_error_new (SIO_ERROR, SIO_ERROR_INVALID_ARGUMENT,
+                                             _("“%s” is not an http://, https://, ws:// or wss:// URI"),
+                                             self->uri != NULL ? self->uri : "");
+      _sio_socket_attempt_failed (socket, error, FALSE);
+      _sio_socket_attempt_failed (socket, error, TRUE);
+      return;
+    }
+
   switch (self->state)
     {
     case SIO_CLIENT_STATE_CLOSED:
@@ -543,6 +555,7 @@ sio_client_constructed (GObject *object)
                   self->uri ? self->uri : "(null)",
                   error ? ": " : "", error ? error->message : "");
       parsed = g_uri_parse ("http://localhost/", G_URI_FLAGS_ENCODED, NULL);
+      self->uri_invalid = TRUE;
     }
   else
     {

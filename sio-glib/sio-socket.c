@@ -21,8 +21,9 @@
  * cancellation, or %SIO_ERROR_DISCONNECTED.
  *
  * In Python and JavaScript, `emit()` on a socket is this class's
- * [method@Sio.Socket.emit], which hides GObject's signal-emitting `emit()`;
- * use `GObject.signal_emit_by_name()` if you ever need the latter.
+ * [method@Sio.Socket.emit], which hides GObject's signal-emitting `emit()`.
+ * Should you ever need the latter, call `GObject.Object.emit (socket, …)`
+ * in Python and `GObject.signal_emit_by_name (socket, …)` in GJS.
  *
  * ## Example
  *

@@ -974,6 +974,23 @@ test_recovery (Fixture *f, gconstpointer data)
   g_assert_cmpstr (sio_socket_get_id (SIO_SOCKET (f->client)), ==, first_id);
 }
 
+static void
+test_invalid_uri (void)
+{
+  g_autoptr(SioClient) client = NULL;
+  Fixture f = { 0, };
+
+  g_test_expect_message ("sio-glib", G_LOG_LEVEL_CRITICAL, "*not an http*");
+  client = sio_client_new ("ftp://example.com/");
+  g_test_assert_expected_messages ();
+  g_signal_connect (client, "connect-error", G_CALLBACK (on_connect_error), &f);
+  sio_socket_open (SIO_SOCKET (client));
+  g_assert_cmpuint (f.connect_errors, ==, 1);
+  g_assert_error (f.connect_error, SIO_ERROR, SIO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpint (sio_client_get_state (client), ==, SIO_CLIENT_STATE_CLOSED);
+  g_clear_error (&f.connect_error);
+}
+
 /* ---- registration --------------------------------------------------- */
 
 static const ServerSpec specs[] = {
@@ -1014,6 +1031,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/sio/client/uri-and-defaults", test_uri_namespace);
+  g_test_add_func ("/sio/client/invalid-uri", test_invalid_uri);
   g_test_add_func ("/sio/client/no-server/reconnect-failed", test_no_server);
   g_test_add_func ("/sio/client/no-answer/connect-timeout", test_connect_timeout);
 
