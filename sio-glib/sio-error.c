@@ -30,3 +30,13 @@ _sio_i18n_init (void)
       g_once_init_leave (&initialized, 1);
     }
 }
+
+gboolean
+_sio_trace_enabled (void)
+{
+  static int enabled = -1;
+
+  if (G_UNLIKELY (enabled < 0))
+    enabled = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+  return enabled;
+}

@@ -158,7 +158,7 @@ websocket_open (SioTransport *transport)
   _sio_transport_apply_headers (transport, msg);
   g_set_object (&self->msg, msg);
   self->connecting = TRUE;
-  if (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE)
+  if (_sio_trace_enabled ())
     {
       g_autofree char *text = g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD);
       SIO_TRACE ("websocket: connecting to %s", text);
