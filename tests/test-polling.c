@@ -1,0 +1,1135 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * HTTP long-polling against the real servers (socket.io 4.x over Engine.IO
+ * v4, socket.io 2.x over Engine.IO v3, python-socketio), and against an
+ * in-process SoupServer that answers with crafted errors.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <sio-glib/sio-glib.h>
+
+#include "sio-test-server.h"
+#include "sio-transport-private.h"
+
+#define TEST_TIMEOUT_MS 10000
+
+typedef struct
+{
+  SioTestServer       *server;
+  SioClient           *client;
+  /* "name args-json", in arrival order */
+  GPtrArray           *events;
+  /* the SioEvent objects, same order */
+  GPtrArray           *event_objects;
+  guint                connected;
+  guint                disconnected;
+  SioDisconnectReason  last_reason;
+  guint                connect_errors;
+  GError              *connect_error;
+  guint                reconnect_attempts;
+} Fixture;
+
+typedef struct
+{
+  SioTestServerKind  kind;
+  /* TRUE: keep the client's default transports (websocket, then polling) */
+  gboolean           default_transports;
+  const char        *extra[8];
+} ServerSpec;
+
+static const char * const polling_only[] = { "polling", NULL };
+
+/* ---- waiting -------------------------------------------------------- */
+
+static gboolean
+flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wait_for (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, flag_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return !timed_out;
+}
+
+static void
+spin_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, flag_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+typedef struct
+{
+  guint *counter;
+  guint  target;
+} CountWait;
+
+static gboolean
+count_reached (gpointer data)
+{
+  CountWait *w = data;
+  return *w->counter >= w->target;
+}
+
+static void
+wait_count (guint *counter, guint target, const char *what)
+{
+  CountWait w = { counter, target };
+
+  if (!wait_for (count_reached, &w, TEST_TIMEOUT_MS))
+    g_error ("timed out waiting for %s (have %u, want %u)", what, *counter, target);
+}
+
+static gboolean
+pointer_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+static void
+wait_pointer (gpointer *ptr, const char *what)
+{
+  if (!wait_for (pointer_set, ptr, TEST_TIMEOUT_MS))
+    g_error ("timed out waiting for %s", what);
+}
+
+static const char *
+find_event (Fixture *f, const char *name, guint nth)
+{
+  gsize len = strlen (name);
+
+  for (guint i = 0; i < f->events->len; i++)
+    {
+      const char *e = g_ptr_array_index (f->events, i);
+
+      if (strncmp (e, name, len) == 0 && e[len] == ' ' && nth-- == 0)
+        return e + len + 1;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *name;
+  guint       nth;
+} EventWait;
+
+static gboolean
+event_arrived (gpointer data)
+{
+  EventWait *w = data;
+  return find_event (w->f, w->name, w->nth) != NULL;
+}
+
+/* The args JSON of the nth (0-based) event called @name. */
+static const char *
+wait_event_nth (Fixture *f, const char *name, guint nth)
+{
+  EventWait w = { f, name, nth };
+
+  if (!wait_for (event_arrived, &w, TEST_TIMEOUT_MS))
+    g_error ("timed out waiting for event %s #%u", name, nth);
+  return find_event (f, name, nth);
+}
+
+static const char *
+wait_event (Fixture *f, const char *name)
+{
+  return wait_event_nth (f, name, 0);
+}
+
+static SioEvent *
+event_object (Fixture *f, const char *name)
+{
+  for (guint i = 0; i < f->event_objects->len; i++)
+    {
+      SioEvent *e = g_ptr_array_index (f->event_objects, i);
+
+      if (g_strcmp0 (sio_event_get_name (e), name) == 0)
+        return e;
+    }
+  return NULL;
+}
+
+/* ---- signal handlers ------------------------------------------------ */
+
+static void
+on_event (SioSocket *socket, SioEvent *event, gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_autofree char *args = sio_event_get_args_json (event);
+
+  g_ptr_array_add (f->events, g_strdup_printf ("%s %s", sio_event_get_name (event), args));
+  g_ptr_array_add (f->event_objects, g_object_ref (event));
+}
+
+static void
+on_connected (SioSocket *socket, gpointer user_data)
+{
+  Fixture *f = user_data;
+  f->connected++;
+}
+
+static void
+on_disconnected (SioSocket *socket, SioDisconnectReason reason, gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  g_test_message ("disconnected: reason %d", reason);
+  f->disconnected++;
+  f->last_reason = reason;
+}
+
+static void
+on_connect_error (SioSocket *socket, GError *error, JsonNode *data, gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  g_test_message ("connect-error: %s", error->message);
+  f->connect_errors++;
+  g_clear_error (&f->connect_error);
+  f->connect_error = g_error_copy (error);
+}
+
+static void
+on_reconnect_attempt (SioClient *client, guint attempt, gpointer user_data)
+{
+  Fixture *f = user_data;
+  f->reconnect_attempts++;
+}
+
+static void
+watch (Fixture *f, SioClient *client)
+{
+  g_signal_connect (client, "event", G_CALLBACK (on_event), f);
+  g_signal_connect (client, "connected", G_CALLBACK (on_connected), f);
+  g_signal_connect (client, "disconnected", G_CALLBACK (on_disconnected), f);
+  g_signal_connect (client, "connect-error", G_CALLBACK (on_connect_error), f);
+  g_signal_connect (client, "reconnect-attempt", G_CALLBACK (on_reconnect_attempt), f);
+}
+
+/* ---- fixture -------------------------------------------------------- */
+
+static void
+fixture_init (Fixture *f)
+{
+  f->events = g_ptr_array_new_with_free_func (g_free);
+  f->event_objects = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  const ServerSpec *spec = data;
+  g_autofree char *url = NULL;
+
+  fixture_init (f);
+  f->server = sio_test_server_start (spec->kind, spec->extra[0] != NULL ? spec->extra : NULL);
+  url = sio_test_server_get_url (f->server, NULL);
+  f->client = sio_client_new (url);
+  sio_client_set_engine_io_version (f->client, sio_test_server_get_engine_io (f->server));
+  if (!spec->default_transports)
+    sio_client_set_transports (f->client, polling_only);
+  sio_client_set_reconnection_delay (f->client, 100);
+  sio_client_set_reconnection_delay_max (f->client, 500);
+  watch (f, f->client);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  if (f->client != NULL)
+    {
+      sio_client_close (f->client);
+      g_assert_finalize_object (f->client);
+    }
+  g_ptr_array_unref (f->events);
+  g_ptr_array_unref (f->event_objects);
+  g_clear_error (&f->connect_error);
+  sio_test_server_free (f->server);
+  /* let abandoned requests and deferred frees finish */
+  spin_for (50);
+}
+
+static void
+open_and_wait (Fixture *f)
+{
+  guint before = f->connected;
+
+  sio_socket_open (SIO_SOCKET (f->client));
+  wait_count (&f->connected, before + 1, "connected");
+  g_assert_cmpstr (sio_client_get_transport (f->client), ==, "polling");
+}
+
+static void
+emit (SioSocket *socket, const char *event, const char *json)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sio_socket_emit_json (socket, event, json, &error));
+  g_assert_no_error (error);
+}
+
+static void
+on_ack (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  JsonArray **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = sio_socket_emit_with_ack_finish (SIO_SOCKET (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* Emits @event with an ack request and returns the ack's args as JSON. */
+static char *
+call (Fixture *f, const char *event)
+{
+  JsonArray *reply = NULL;
+  JsonNode *node;
+  char *json;
+
+  sio_socket_emit_with_ack (SIO_SOCKET (f->client), event, NULL, NULL, on_ack, &reply);
+  wait_pointer ((gpointer *) &reply, event);
+  node = json_node_init_array (json_node_alloc (), reply);
+  json = json_to_string (node, FALSE);
+  json_node_unref (node);
+  json_array_unref (reply);
+  return json;
+}
+
+/* ---- tests against the real servers --------------------------------- */
+
+static void
+test_connect (Fixture *f, gconstpointer data)
+{
+  const char *welcome;
+  g_autofree char *expected = NULL;
+
+  open_and_wait (f);
+  g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_OPEN);
+  g_assert_nonnull (sio_client_get_engine_id (f->client));
+  g_assert_nonnull (sio_socket_get_id (SIO_SOCKET (f->client)));
+
+  welcome = wait_event (f, "welcome");
+  expected = g_strdup_printf ("[{\"nsp\":\"/\",\"id\":\"%s\"}]",
+                              sio_socket_get_id (SIO_SOCKET (f->client)));
+  g_assert_cmpstr (welcome, ==, expected);
+
+  /* polling carries the session across requests: a long wait changes nothing */
+  spin_for (300);
+  g_assert_cmpuint (f->disconnected, ==, 0);
+
+  sio_client_close (f->client);
+  g_assert_cmpuint (f->disconnected, ==, 1);
+  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_CLIENT);
+  g_assert_null (sio_client_get_transport (f->client));
+}
+
+static void
+test_echo (Fixture *f, gconstpointer data)
+{
+  /* v3 payload lengths count UTF-16 units: astral characters count two */
+  const char *args = "[\"héllo 😀€\",\"😀\",\"€\",\"\",42,-0.5,true,null,"
+                     "{\"k\":[\"a\\nb\",\"\\\"q\\\"\",\"\\u0001\"]}]";
+  g_autoptr(GString) big = g_string_new ("[\"");
+
+  for (guint i = 0; i < 1500; i++)
+    g_string_append (big, i % 3 == 0 ? "😀" : i % 3 == 1 ? "€" : "x");
+  g_string_append (big, "\"]");
+
+  open_and_wait (f);
+  emit (SIO_SOCKET (f->client), "echo", args);
+  emit (SIO_SOCKET (f->client), "echo", "[\"😀\"]");
+  emit (SIO_SOCKET (f->client), "echo", big->str);
+  emit (SIO_SOCKET (f->client), "echo", NULL);
+  g_assert_cmpstr (wait_event_nth (f, "echo", 0), ==, args);
+  g_assert_cmpstr (wait_event_nth (f, "echo", 1), ==, "[\"😀\"]");
+  g_assert_cmpstr (wait_event_nth (f, "echo", 2), ==, big->str);
+  g_assert_cmpstr (wait_event_nth (f, "echo", 3), ==, "[]");
+}
+
+static void
+test_burst (Fixture *f, gconstpointer data)
+{
+  g_autofree char *cleared = NULL;
+  g_autofree char *records = NULL;
+  g_autoptr(GString) expected = g_string_new ("[[");
+
+  open_and_wait (f);
+  cleared = call (f, "clear-records");
+
+  /* sent while a POST is in flight: queued, batched, in order */
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *json = g_strdup_printf ("[%u]", i);
+
+      emit (SIO_SOCKET (f->client), "record", json);
+      g_string_append_printf (expected, i == 0 ? "%u" : ",%u", i);
+    }
+  g_string_append (expected, "]]");
+
+  records = call (f, "get-records");
+  g_assert_cmpstr (records, ==, expected->str);
+  g_assert_cmpuint (f->disconnected, ==, 0);
+}
+
+static void
+on_full_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SioEvent **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = sio_socket_emit_full_finish (SIO_SOCKET (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_binary (Fixture *f, gconstpointer data)
+{
+  const char *json = "[\"bin\",{\"a\":{\"_placeholder\":true,\"num\":0}},"
+                     "{\"_placeholder\":true,\"num\":1},{\"_placeholder\":true,\"num\":2}]";
+  g_autoptr(JsonNode) args = json_from_string (json, NULL);
+  g_autoptr(GBytes) small = g_bytes_new ("\x00\x01\xfe\xff\x1e:", 6);
+  g_autoptr(GBytes) empty = g_bytes_new ("", 0);
+  g_autoptr(GBytes) large = NULL;
+  GBytes *attachments[3];
+  SioEvent *echo;
+  SioEvent *reply = NULL;
+  /* python-engineio 4.3 under aiohttp reads a POST body with one
+   * StreamReader.read(length), which returns what has arrived so far: a
+   * body that comes in several TCP reads is cut short there. Keep its
+   * bodies small. */
+  gsize large_size = sio_test_server_get_kind (f->server) == SIO_TEST_SERVER_PYTHON ? 3000 : 50000;
+  guint8 *bytes = g_malloc (large_size);
+
+  for (gsize i = 0; i < large_size; i++)
+    bytes[i] = (i * 13) & 0xff;
+  large = g_bytes_new_take (bytes, large_size);
+  attachments[0] = small;
+  attachments[1] = empty;
+  attachments[2] = large;
+
+  open_and_wait (f);
+
+  /* ours to the server and back (v4 "b<base64>", v3 "b4<base64>") */
+  sio_socket_emit_full (SIO_SOCKET (f->client), "echo", json_node_get_array (args),
+                        attachments, 3, SIO_EMIT_NONE, 0, NULL, NULL, NULL);
+  wait_event (f, "echo");
+  echo = event_object (f, "echo");
+  g_assert_cmpuint (sio_event_get_n_attachments (echo), ==, 3);
+  g_assert_cmpuint (g_bytes_get_size (sio_event_get_attachment (echo, 0)), ==, 6);
+  g_assert_cmpuint (g_bytes_get_size (sio_event_get_attachment (echo, 1)), ==, 0);
+  g_assert_cmpuint (g_bytes_get_size (sio_event_get_attachment (echo, 2)), ==, large_size);
+  g_assert_true (g_bytes_equal (sio_event_get_attachment (echo, 0), small));
+  g_assert_true (g_bytes_equal (sio_event_get_attachment (echo, 1), empty));
+  g_assert_true (g_bytes_equal (sio_event_get_attachment (echo, 2), large));
+
+  /* binary in an ack */
+  sio_socket_emit_full (SIO_SOCKET (f->client), "ack", json_node_get_array (args),
+                        attachments, 3, SIO_EMIT_NONE, 5000, NULL, on_full_reply, &reply);
+  wait_pointer ((gpointer *) &reply, "binary ack");
+  g_assert_cmpuint (sio_event_get_n_attachments (reply), ==, 3);
+  g_assert_true (g_bytes_equal (sio_event_get_attachment (reply, 0), small));
+  g_assert_true (g_bytes_equal (sio_event_get_attachment (reply, 2), large));
+  g_object_unref (reply);
+
+  /* the server's own */
+  emit (SIO_SOCKET (f->client), "binary", "[3000]");
+  wait_event (f, "binary");
+  {
+    GBytes *got = sio_event_get_attachment (event_object (f, "binary"), 0);
+    const guint8 *p;
+    gsize len;
+
+    g_assert_nonnull (got);
+    p = g_bytes_get_data (got, &len);
+    g_assert_cmpuint (len, ==, 3000);
+    for (gsize i = 0; i < len; i++)
+      g_assert_cmpuint (p[i], ==, i % 256);
+  }
+}
+
+static void
+test_server_asks_ack (Fixture *f, gconstpointer data)
+{
+  g_autoptr(JsonArray) reply = json_array_new ();
+  SioEvent *question;
+
+  open_and_wait (f);
+  emit (SIO_SOCKET (f->client), "ask", "[\"question\",\"q1\",{\"n\":1}]");
+  g_assert_cmpstr (wait_event (f, "question"), ==, "[\"q1\",{\"n\":1}]");
+  question = event_object (f, "question");
+  g_assert_true (sio_event_wants_ack (question));
+  json_array_add_string_element (reply, "a1 😀");
+  json_array_add_int_element (reply, 7);
+  g_assert_true (sio_event_ack (question, reply));
+  g_assert_cmpstr (wait_event (f, "answer"), ==, "[\"a1 😀\",7]");
+}
+
+static void
+test_heartbeat (Fixture *f, gconstpointer data)
+{
+  gint64 frozen_at;
+  gint64 elapsed_ms;
+
+  open_and_wait (f);
+  /* several ping intervals pass over polling requests */
+  spin_for (1500);
+  g_assert_cmpuint (f->disconnected, ==, 0);
+  g_assert_true (sio_socket_get_connected (SIO_SOCKET (f->client)));
+  emit (SIO_SOCKET (f->client), "echo", "[\"alive\"]");
+  g_assert_cmpstr (wait_event (f, "echo"), ==, "[\"alive\"]");
+
+  /* the server stops answering: the GET hangs, the heartbeat notices */
+  sio_test_server_freeze (f->server);
+  frozen_at = g_get_monotonic_time ();
+  wait_count (&f->disconnected, 1, "ping timeout");
+  elapsed_ms = (g_get_monotonic_time () - frozen_at) / 1000;
+  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_PING_TIMEOUT);
+  g_assert_cmpint (elapsed_ms, <=, 300 + 200 + 1000);
+
+  sio_test_server_thaw (f->server);
+  wait_count (&f->connected, 2, "reconnected");
+  g_assert_cmpstr (sio_client_get_transport (f->client), ==, "polling");
+}
+
+static void
+test_close_engine (Fixture *f, gconstpointer data)
+{
+  open_and_wait (f);
+  emit (SIO_SOCKET (f->client), "close-engine", NULL);
+  wait_count (&f->disconnected, 1, "disconnected");
+  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_SERVER);
+  g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_CLOSED);
+  spin_for (300);
+  g_assert_cmpuint (f->reconnect_attempts, ==, 0);
+  g_assert_cmpuint (f->connected, ==, 1);
+}
+
+static void
+test_close_transport (Fixture *f, gconstpointer data)
+{
+  g_autofree char *first_engine_id = NULL;
+
+  open_and_wait (f);
+  first_engine_id = g_strdup (sio_client_get_engine_id (f->client));
+  /* the server drops the Engine.IO session: a close packet in a poll */
+  emit (SIO_SOCKET (f->client), "close-transport", NULL);
+  wait_count (&f->disconnected, 1, "disconnected");
+  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_TRANSPORT_CLOSE);
+  wait_count (&f->connected, 2, "reconnected");
+  g_assert_cmpuint (f->reconnect_attempts, >=, 1);
+  g_assert_cmpstr (sio_client_get_transport (f->client), ==, "polling");
+  g_assert_cmpstr (sio_client_get_engine_id (f->client), !=, first_engine_id);
+  emit (SIO_SOCKET (f->client), "echo", "[\"back\"]");
+  g_assert_cmpstr (wait_event (f, "echo"), ==, "[\"back\"]");
+}
+
+static void
+test_fallback (Fixture *f, gconstpointer data)
+{
+  /* the client tries websocket first; the server only polls */
+  g_assert_cmpstr (sio_client_get_transports (f->client)[0], ==, "websocket");
+  open_and_wait (f);
+  g_assert_cmpuint (f->connect_errors, ==, 0);
+  emit (SIO_SOCKET (f->client), "echo", "[\"via polling 😀\"]");
+  g_assert_cmpstr (wait_event (f, "echo"), ==, "[\"via polling 😀\"]");
+}
+
+/* ---- the transport alone, against the real servers ----------------- */
+
+typedef struct
+{
+  /* "opened", then "<type>:<text>" per packet ("<type>:#<size>" for binary) */
+  GPtrArray    *log;
+  guint         packets;
+  gboolean      closed;
+  GError       *error;
+  /* free the transport from inside the callback for this packet number */
+  guint         free_at;
+  SioTransport *transport;
+} TransportLog;
+
+static void
+log_opened (SioTransport *transport, gpointer user_data)
+{
+  TransportLog *l = user_data;
+
+  g_ptr_array_add (l->log, g_strdup ("opened"));
+}
+
+static void
+log_packet (SioTransport *transport, SioEnginePacket *packet, gpointer user_data)
+{
+  TransportLog *l = user_data;
+  gsize len;
+  const char *data = g_bytes_get_data (packet->data, &len);
+
+  if (packet->binary)
+    g_ptr_array_add (l->log, g_strdup_printf ("%d:#%" G_GSIZE_FORMAT, packet->type, len));
+  else
+    g_ptr_array_add (l->log, g_strdup_printf ("%d:%.*s", packet->type, (int) len, data));
+  l->packets++;
+  if (l->free_at != 0 && l->packets == l->free_at)
+    {
+      /* from inside the callback, at once: the transport must cope */
+      _sio_transport_close (transport);
+      _sio_transport_free (transport);
+      l->transport = NULL;
+    }
+}
+
+static void
+log_closed (SioTransport *transport, const GError *error, gpointer user_data)
+{
+  TransportLog *l = user_data;
+
+  l->closed = TRUE;
+  if (error != NULL)
+    l->error = g_error_copy (error);
+}
+
+static const SioTransportCallbacks log_callbacks = {
+  .opened = log_opened,
+  .packet = log_packet,
+  .closed = log_closed,
+};
+
+static SioTransport *
+transport_new (Fixture *f, SoupSession *session, TransportLog *l)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/socket.io/?EIO=%u",
+                                          sio_test_server_get_port (f->server),
+                                          sio_test_server_get_engine_io (f->server));
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  SioTransportConfig config = {
+    .session = session,
+    .base_uri = uri,
+    .headers = NULL,
+    .eio = sio_test_server_get_engine_io (f->server),
+    .sid = NULL,
+    .max_receive = 1024 * 1024,
+    .context = g_main_context_default (),
+  };
+
+  l->log = g_ptr_array_new_with_free_func (g_free);
+  l->transport = _sio_transport_polling_new (&config, &log_callbacks, l);
+  return l->transport;
+}
+
+static void
+transport_log_clear (TransportLog *l)
+{
+  g_ptr_array_unref (l->log);
+  g_clear_error (&l->error);
+}
+
+static const char *
+log_find (TransportLog *l, const char *prefix)
+{
+  for (guint i = 0; i < l->log->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (l->log, i), prefix))
+      return g_ptr_array_index (l->log, i);
+  return NULL;
+}
+
+typedef struct
+{
+  TransportLog *l;
+  const char   *prefix;
+} LogWait;
+
+static gboolean
+log_has (gpointer data)
+{
+  LogWait *w = data;
+  return log_find (w->l, w->prefix) != NULL;
+}
+
+static void
+wait_log (TransportLog *l, const char *prefix)
+{
+  LogWait w = { l, prefix };
+
+  if (!wait_for (log_has, &w, TEST_TIMEOUT_MS))
+    g_error ("timed out waiting for a packet %s", prefix);
+}
+
+static void
+send_text (SioTransport *transport, const char *text)
+{
+  SioEnginePacket packet;
+
+  _sio_engine_packet_init_text (&packet, SIO_ENGINE_PACKET_MESSAGE, text, -1);
+  _sio_transport_send (transport, &packet, 1);
+  _sio_engine_packet_clear (&packet);
+}
+
+static void
+test_transport_flush_on_close (Fixture *f, gconstpointer data)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 0, NULL);
+  TransportLog l = { 0, };
+  SioTransport *transport = transport_new (f, session, &l);
+  g_autofree char *records = NULL;
+
+  _sio_transport_open (transport);
+  wait_log (&l, "0:");
+  /* opened comes first, then the handshake, then the rest in order */
+  g_assert_cmpstr (g_ptr_array_index (l.log, 0), ==, "opened");
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (l.log, 1), "0:{\"sid\":"));
+
+  /* join "/" (Socket.IO v4 servers connect it without being asked) */
+  if (sio_test_server_get_engine_io (f->server) == 4)
+    {
+      send_text (transport, "0");
+      wait_log (&l, "4:0{\"sid\":");
+    }
+  else
+    wait_log (&l, "4:0");
+
+  /* the first POST goes, the rest queues behind it; close and free at
+   * once: the queue still goes, then the close packet, in order */
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("2[\"record\",%u]", i);
+      send_text (transport, text);
+    }
+  _sio_transport_close (transport);
+  g_assert_false (l.closed);
+  _sio_transport_free (transport);
+
+  spin_for (300);
+  open_and_wait (f);
+  records = call (f, "get-records");
+  g_assert_cmpstr (records, ==, "[[0,1,2,3,4]]");
+  transport_log_clear (&l);
+}
+
+static void
+test_transport_free_in_callback (Fixture *f, gconstpointer data)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 0, NULL);
+  TransportLog l = { 0, };
+  SioTransport *transport = transport_new (f, session, &l);
+
+  /* freed while reporting the handshake (v3: more packets follow in the
+   * same payload and must not be reported) */
+  l.free_at = 1;
+  _sio_transport_open (transport);
+  wait_log (&l, "0:");
+  spin_for (200);
+  g_assert_null (l.transport);
+  g_assert_cmpuint (l.packets, ==, 1);
+  g_assert_false (l.closed);
+  transport_log_clear (&l);
+}
+
+static void
+test_transport_server_close (Fixture *f, gconstpointer data)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 0, NULL);
+  TransportLog l = { 0, };
+  SioTransport *transport = transport_new (f, session, &l);
+
+  _sio_transport_open (transport);
+  wait_log (&l, "0:");
+  if (sio_test_server_get_engine_io (f->server) == 4)
+    send_text (transport, "0");
+  wait_log (&l, "4:0");
+  send_text (transport, "2[\"close-transport\"]");
+  /* the close packet comes in a poll; with nobody to act on it, the
+   * transport reports a clean close itself */
+  wait_count ((guint *) &l.closed, 1, "closed");
+  g_assert_no_error (l.error);
+  g_assert_nonnull (log_find (&l, "1:"));
+  _sio_transport_free (transport);
+  transport_log_clear (&l);
+}
+
+static void
+close_on_echo (SioSocket *socket, SioEvent *event, gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  if (g_strcmp0 (sio_event_get_name (event), "echo") == 0)
+    sio_client_close (f->client);
+}
+
+static void
+test_close_in_handler (Fixture *f, gconstpointer data)
+{
+  open_and_wait (f);
+  g_signal_connect (f->client, "event", G_CALLBACK (close_on_echo), f);
+  /* several packets in one poll: the transport stops after the first */
+  emit (SIO_SOCKET (f->client), "echo", "[1]");
+  emit (SIO_SOCKET (f->client), "echo", "[2]");
+  emit (SIO_SOCKET (f->client), "echo", "[3]");
+  wait_count (&f->disconnected, 1, "closed from the handler");
+  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_CLIENT);
+  spin_for (200);
+  g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_CLOSED);
+}
+
+static void
+test_close_while_opening (Fixture *f, gconstpointer data)
+{
+  /* the first GET is in flight, nothing is known about the session yet */
+  sio_socket_open (SIO_SOCKET (f->client));
+  spin_for (1);
+  sio_client_close (f->client);
+  g_assert_finalize_object (g_steal_pointer (&f->client));
+  spin_for (200);
+}
+
+/* ---- an HTTP server that answers badly ------------------------------ */
+
+typedef enum
+{
+  CRAFT_500,
+  CRAFT_400_JSON,
+  CRAFT_GARBAGE,
+  CRAFT_NO_HANDSHAKE,
+  CRAFT_TOO_LARGE,
+  CRAFT_TOO_LARGE_CHUNKED,
+  CRAFT_LATER_400,
+} CraftMode;
+
+typedef struct
+{
+  CraftMode   mode;
+  /* requests seen, and their queries */
+  guint       requests;
+  GPtrArray  *queries;
+  SoupServer *server;
+  char       *url;
+} Crafted;
+
+#define HANDSHAKE "0{\"sid\":\"crafted-sid\",\"upgrades\":[],\"pingInterval\":25000," \
+                  "\"pingTimeout\":20000,\"maxPayload\":1000000}"
+
+static void
+crafted_handler (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  Crafted *c = user_data;
+  GUri *uri = soup_server_message_get_uri (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autofree char *big = NULL;
+
+  c->requests++;
+  /* no idle connection outlives the server (libsoup 3.2 would leak it) */
+  soup_message_headers_replace (headers, "Connection", "close");
+  g_ptr_array_add (c->queries, g_strdup_printf ("%s %s", soup_server_message_get_method (msg),
+                                                g_uri_get_query (uri)));
+
+  switch (c->mode)
+    {
+    case CRAFT_500:
+      soup_server_message_set_status (msg, 500, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "oops", 4);
+      break;
+
+    case CRAFT_400_JSON:
+      soup_server_message_set_status (msg, 400, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                        "{\"code\":5,\"message\":\"Unsupported protocol version\"}",
+                                        strlen ("{\"code\":5,\"message\":\"Unsupported protocol version\"}"));
+      break;
+
+    case CRAFT_GARBAGE:
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "zz\x1e", 3);
+      break;
+
+    case CRAFT_NO_HANDSHAKE:
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "4hello", 6);
+      break;
+
+    case CRAFT_TOO_LARGE:
+    case CRAFT_TOO_LARGE_CHUNKED:
+      big = g_strnfill (4000, 'x');
+      big[0] = '4';
+      soup_server_message_set_status (msg, 200, NULL);
+      if (c->mode == CRAFT_TOO_LARGE_CHUNKED)
+        soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+      soup_message_headers_set_content_type (headers, "text/plain", NULL);
+      soup_message_body_append (soup_server_message_get_response_body (msg),
+                                SOUP_MEMORY_COPY, big, 4000);
+      if (c->mode == CRAFT_TOO_LARGE_CHUNKED)
+        soup_message_body_complete (soup_server_message_get_response_body (msg));
+      break;
+
+    case CRAFT_LATER_400:
+      /* a good handshake, then the session is unknown */
+      if (c->requests == 1)
+        {
+          soup_server_message_set_status (msg, 200, NULL);
+          soup_server_message_set_response (msg, "text/plain; charset=UTF-8", SOUP_MEMORY_STATIC,
+                                            HANDSHAKE, strlen (HANDSHAKE));
+        }
+      else
+        {
+          soup_server_message_set_status (msg, 400, NULL);
+          soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                            "{\"code\":1,\"message\":\"Session ID unknown\"}",
+                                            strlen ("{\"code\":1,\"message\":\"Session ID unknown\"}"));
+        }
+      break;
+    }
+}
+
+static Crafted *
+crafted_new (CraftMode mode)
+{
+  Crafted *c = g_new0 (Crafted, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) socket = NULL;
+
+  c->mode = mode;
+  c->queries = g_ptr_array_new_with_free_func (g_free);
+  c->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (c->server, NULL, crafted_handler, c, NULL);
+
+  /* our own listening socket: libsoup 3.2's soup_server_get_uris() leaks */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, addr, TRUE, &error));
+  g_assert_true (g_socket_listen (socket, &error));
+  g_assert_true (soup_server_listen_socket (c->server, socket, 0, &error));
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  c->url = g_strdup_printf ("http://127.0.0.1:%u",
+                            g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  return c;
+}
+
+static void
+crafted_free (Crafted *c)
+{
+  soup_server_disconnect (c->server);
+  g_assert_finalize_object (c->server);
+  g_ptr_array_unref (c->queries);
+  g_free (c->url);
+  g_free (c);
+}
+
+/* Connects to a crafted server and checks the connect-error. */
+static void
+run_crafted (CraftMode  mode,
+             guint      eio,
+             GQuark     domain,
+             int        code,
+             const char *message_part)
+{
+  Crafted *c = crafted_new (mode);
+  Fixture f = { 0, };
+  SioClient *client = sio_client_new (c->url);
+
+  fixture_init (&f);
+  sio_client_set_transports (client, polling_only);
+  sio_client_set_engine_io_version (client, eio);
+  sio_client_set_reconnection (client, FALSE);
+  g_object_set (client, "max-payload", (guint64) 1024, NULL);
+  watch (&f, client);
+
+  sio_socket_open (SIO_SOCKET (client));
+  wait_count (&f.connect_errors, 1, "connect-error");
+  g_assert_error (f.connect_error, domain, code);
+  if (message_part != NULL)
+    g_assert_nonnull (strstr (f.connect_error->message, message_part));
+  g_assert_cmpuint (f.connected, ==, 0);
+  g_assert_cmpint (sio_client_get_state (client), ==, SIO_CLIENT_STATE_CLOSED);
+
+  /* the first request: no sid yet, our cache buster, b64 for v3 */
+  g_assert_cmpuint (c->queries->len, >=, 1);
+  {
+    const char *q = g_ptr_array_index (c->queries, 0);
+    g_autofree char *eio_param = g_strdup_printf ("EIO=%u", eio);
+
+    g_assert_true (g_str_has_prefix (q, "GET "));
+    g_assert_nonnull (strstr (q, eio_param));
+    g_assert_nonnull (strstr (q, "transport=polling"));
+    g_assert_nonnull (strstr (q, "&t="));
+    g_assert_null (strstr (q, "sid="));
+    g_assert_true ((strstr (q, "b64=1") != NULL) == (eio == 3));
+  }
+  sio_client_close (client);
+  g_assert_finalize_object (client);
+  spin_for (500);
+  crafted_free (c);
+  g_ptr_array_unref (f.events);
+  g_ptr_array_unref (f.event_objects);
+  g_clear_error (&f.connect_error);
+}
+
+static void
+test_crafted_500 (void)
+{
+  run_crafted (CRAFT_500, 4, SIO_ERROR, SIO_ERROR_TRANSPORT, "500");
+  run_crafted (CRAFT_500, 3, SIO_ERROR, SIO_ERROR_TRANSPORT, "500");
+}
+
+static void
+test_crafted_400 (void)
+{
+  run_crafted (CRAFT_400_JSON, 4, SIO_ERROR, SIO_ERROR_TRANSPORT, "Unsupported protocol version");
+  run_crafted (CRAFT_400_JSON, 3, SIO_ERROR, SIO_ERROR_TRANSPORT, "400");
+}
+
+static void
+test_crafted_garbage (void)
+{
+  run_crafted (CRAFT_GARBAGE, 4, SIO_ERROR, SIO_ERROR_PROTOCOL, NULL);
+  run_crafted (CRAFT_GARBAGE, 3, SIO_ERROR, SIO_ERROR_PROTOCOL, NULL);
+}
+
+static void
+test_crafted_no_handshake (void)
+{
+  run_crafted (CRAFT_NO_HANDSHAKE, 4, SIO_ERROR, SIO_ERROR_PROTOCOL, NULL);
+}
+
+static void
+test_crafted_too_large (void)
+{
+  run_crafted (CRAFT_TOO_LARGE, 4, SIO_ERROR, SIO_ERROR_PAYLOAD_TOO_LARGE, NULL);
+  run_crafted (CRAFT_TOO_LARGE_CHUNKED, 4, SIO_ERROR, SIO_ERROR_PAYLOAD_TOO_LARGE, NULL);
+}
+
+/* After a good handshake the session is unknown: the transport alone,
+ * to see what it reports. */
+static void
+test_crafted_later_400 (void)
+{
+  Crafted *c = crafted_new (CRAFT_LATER_400);
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 0, NULL);
+  g_autofree char *url = g_strconcat (c->url, "/socket.io/?EIO=4&x=y%20z", NULL);
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  SioTransportConfig config = {
+    .session = session,
+    .base_uri = uri,
+    .eio = 4,
+    .max_receive = 1024 * 1024,
+    .context = g_main_context_default (),
+  };
+  TransportLog l = { 0, };
+  SioTransport *transport;
+
+  l.log = g_ptr_array_new_with_free_func (g_free);
+  transport = _sio_transport_polling_new (&config, &log_callbacks, &l);
+  _sio_transport_open (transport);
+  wait_log (&l, "0:");
+  g_assert_cmpstr (g_ptr_array_index (l.log, 0), ==, "opened");
+  send_text (transport, "0");
+  wait_count ((guint *) &l.closed, 1, "closed");
+  g_test_message ("error: %s", l.error->message);
+  g_assert_error (l.error, SIO_ERROR, SIO_ERROR_TRANSPORT);
+  g_assert_nonnull (strstr (l.error->message, "400"));
+  g_assert_nonnull (strstr (l.error->message, "Session ID unknown"));
+
+  /* later requests carry the sid from the handshake, and the user query */
+  g_assert_cmpuint (c->queries->len, >=, 2);
+  for (guint i = 0; i < c->queries->len; i++)
+    {
+      const char *q = g_ptr_array_index (c->queries, i);
+
+      g_assert_nonnull (strstr (q, "x=y%20z"));
+      g_assert_true ((strstr (q, "&sid=crafted-sid") != NULL) == (i > 0));
+    }
+  /* sending after the failure is harmless */
+  send_text (transport, "2[\"late\"]");
+  _sio_transport_close (transport);
+  _sio_transport_free (transport);
+  spin_for (500);
+  crafted_free (c);
+  transport_log_clear (&l);
+}
+
+/* ---- registration --------------------------------------------------- */
+
+static const ServerSpec specs[] = {
+  { SIO_TEST_SERVER_NODE4, FALSE, { NULL } },
+  { SIO_TEST_SERVER_NODE2, FALSE, { NULL } },
+  { SIO_TEST_SERVER_PYTHON, FALSE, { NULL } },
+};
+
+static const ServerSpec heartbeat_specs[] = {
+  { SIO_TEST_SERVER_NODE4, FALSE, { "--ping-interval", "300", "--ping-timeout", "200", NULL } },
+  { SIO_TEST_SERVER_NODE2, FALSE, { "--ping-interval", "300", "--ping-timeout", "200", NULL } },
+  { SIO_TEST_SERVER_PYTHON, FALSE, { "--ping-interval", "300", "--ping-timeout", "200", NULL } },
+};
+
+static const ServerSpec fallback_specs[] = {
+  { SIO_TEST_SERVER_NODE4, TRUE, { "--transports", "polling", NULL } },
+  { SIO_TEST_SERVER_NODE2, TRUE, { "--transports", "polling", NULL } },
+  { SIO_TEST_SERVER_PYTHON, TRUE, { "--transports", "polling", NULL } },
+};
+
+typedef void (*TestFunc) (Fixture *, gconstpointer);
+
+static void
+add (const char *name, TestFunc func, const ServerSpec *list)
+{
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/sio/polling/%s/%s",
+                                               sio_test_server_kind_name (list[i].kind), name);
+
+      g_test_add (path, Fixture, &list[i], fixture_setup, func, fixture_teardown);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  add ("connect", test_connect, specs);
+  add ("echo", test_echo, specs);
+  add ("burst", test_burst, specs);
+  add ("binary", test_binary, specs);
+  add ("server-asks-ack", test_server_asks_ack, specs);
+  add ("heartbeat", test_heartbeat, heartbeat_specs);
+  add ("close-engine", test_close_engine, specs);
+  add ("close-transport", test_close_transport, specs);
+  add ("fallback", test_fallback, fallback_specs);
+  add ("transport/flush-on-close", test_transport_flush_on_close, specs);
+  add ("transport/free-in-callback", test_transport_free_in_callback, specs);
+  add ("transport/server-close", test_transport_server_close, specs);
+  add ("close-in-handler", test_close_in_handler, specs);
+  add ("close-while-opening", test_close_while_opening, specs);
+
+  g_test_add_func ("/sio/polling/crafted/500", test_crafted_500);
+  g_test_add_func ("/sio/polling/crafted/400", test_crafted_400);
+  g_test_add_func ("/sio/polling/crafted/garbage", test_crafted_garbage);
+  g_test_add_func ("/sio/polling/crafted/no-handshake", test_crafted_no_handshake);
+  g_test_add_func ("/sio/polling/crafted/too-large", test_crafted_too_large);
+  g_test_add_func ("/sio/polling/crafted/later-400", test_crafted_later_400);
+
+  return g_test_run ();
+}
