@@ -335,6 +335,25 @@ ack_call_finish (AckCall  *call,
   g_object_unref (task);
 }
 
+/* Takes the emit of @call out of the send buffer, if it is still there. */
+static void
+drop_buffered (AckCall *call)
+{
+  SioSocketPrivate *priv = PRIV (call->socket);
+
+  for (GList *l = priv->send_buffer.head; l != NULL; l = l->next)
+    {
+      Outgoing *out = l->data;
+
+      if (out->call == call)
+        {
+          g_queue_delete_link (&priv->send_buffer, l);
+          outgoing_free (out);
+          return;
+        }
+    }
+}
+
 static gboolean
 ack_timeout_cb (gpointer user_data)
 {
@@ -342,19 +361,7 @@ ack_timeout_cb (gpointer user_data)
 
   g_clear_pointer (&call->timeout, g_source_unref);
   /* still in the buffer? take it out: it must not be sent after failing */
-  {
-    SioSocketPrivate *priv = PRIV (call->socket);
-    for (GList *l = priv->send_buffer.head; l != NULL; l = l->next)
-      {
-        Outgoing *out = l->data;
-        if (out->call == call)
-          {
-            g_queue_delete_link (&priv->send_buffer, l);
-            outgoing_free (out);
-            break;
-          }
-      }
-  }
+  drop_buffered (call);
   ack_call_finish (call, NULL,
                    g_error_new (SIO_ERROR, SIO_ERROR_TIMEOUT,
                                 _("The server did not acknowledge the event in time")));
@@ -365,19 +372,9 @@ static gboolean
 ack_cancelled_idle (gpointer user_data)
 {
   AckCall *call = user_data;
-  SioSocketPrivate *priv = PRIV (call->socket);
 
   g_clear_pointer (&call->cancel_idle, g_source_unref);
-  for (GList *l = priv->send_buffer.head; l != NULL; l = l->next)
-    {
-      Outgoing *out = l->data;
-      if (out->call == call)
-        {
-          g_queue_delete_link (&priv->send_buffer, l);
-          outgoing_free (out);
-          break;
-        }
-    }
+  drop_buffered (call);
   ack_call_finish (call, NULL,
                    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                         _("The operation was cancelled")));
