@@ -19,6 +19,12 @@
  *    the writer prints them as null.
  *  - Duplicate keys: the last value wins, at the position of the first
  *    occurrence (as JSON.parse).
+ *  - An object with more than MAX_COLLIDING_KEYS member names of the same
+ *    g_str_hash() value is refused: JsonObject's hash table would make it
+ *    quadratic (see count_key_hash()).
+ *  - The writer replaces bytes that are not UTF-8 with U+FFFD, so that its
+ *    output is always valid JSON text. It recurses once per nesting level
+ *    of the tree it is given.
  */
 #include "sio-private.h"
 
@@ -529,7 +535,7 @@ parse_number (ParseState *ps)
     int digits = 0;
     const guchar *q;
 
-    for (q = int_start; q < int_end; q++)
+    for (q = int_start; q < int_end && digits <= 15; q++)
       {
         if (mantissa != 0 || *q != '0')
           digits++;
@@ -672,12 +678,14 @@ typedef struct
   GHashTable *index;  /* name (borrowed from names) -> position + 1 */
 } Members;
 
-static void
+/* Returns TRUE if @name is a new member. */
+static gboolean
 members_set (Members    *members,
              const char *name,
              JsonNode   *node)
 {
   gpointer position = g_hash_table_lookup (members->index, name);
+  char *copy;
 
   if (position != NULL)
     {
@@ -685,16 +693,15 @@ members_set (Members    *members,
 
       json_node_unref (g_ptr_array_index (members->nodes, i));
       g_ptr_array_index (members->nodes, i) = node;
+      return FALSE;
     }
-  else
-    {
-      char *copy = g_strdup (name);
 
-      g_ptr_array_add (members->names, copy);
-      g_ptr_array_add (members->nodes, node);
-      g_hash_table_insert (members->index, copy,
-                           GUINT_TO_POINTER (members->nodes->len));
-    }
+  copy = g_strdup (name);
+  g_ptr_array_add (members->names, copy);
+  g_ptr_array_add (members->nodes, node);
+  g_hash_table_insert (members->index, copy,
+                       GUINT_TO_POINTER (members->nodes->len));
+  return TRUE;
 }
 
 static void
@@ -750,6 +757,34 @@ members_finish (Members  *members,
   json_node_take_object (node, object);
 }
 
+/*
+ * JsonObject hashes its keys with g_str_hash(), for which colliding keys
+ * are easy to make: a megabyte of them would keep the parser busy for tens
+ * of seconds. Past COLLISION_CHECK_AFTER members, an object may hold at
+ * most MAX_COLLIDING_KEYS keys of the same hash; legitimate documents never
+ * come close.
+ */
+#define COLLISION_CHECK_AFTER 64
+#define MAX_COLLIDING_KEYS 32
+
+static gboolean
+count_key_hash (GHashTable **counts,
+                const char  *key)
+{
+  gpointer hash = GUINT_TO_POINTER (g_str_hash (key));
+  guint n;
+
+  if (*counts == NULL)
+    *counts = g_hash_table_new (NULL, NULL);
+
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (*counts, hash)) + 1;
+  if (n > MAX_COLLIDING_KEYS)
+    return FALSE;
+  g_hash_table_insert (*counts, hash, GUINT_TO_POINTER (n));
+
+  return TRUE;
+}
+
 static JsonNode *
 parse_object (ParseState *ps,
               guint       depth)
@@ -758,9 +793,8 @@ parse_object (ParseState *ps,
   JsonNode *node;
   const guchar *end = ps->end;
   Members members = { NULL, NULL, NULL };
-  /* A one-word Bloom filter of the keys seen: most members need no
-   * lookup to know that their key is new. */
-  guint64 seen = 0;
+  GHashTable *hash_counts = NULL;
+  guint size = 0;
 
   if (depth >= SIO_JSON_MAX_DEPTH)
     return parse_error (ps, ps->p, N_("nesting too deep"));
@@ -778,7 +812,9 @@ parse_object (ParseState *ps,
 
   for (;;)
     {
+      const guchar *key_start = ps->p;
       gsize saved_top = ps->top;
+      gboolean is_new;
       JsonNode *member;
       gsize key_len;
       char *key;
@@ -817,26 +853,24 @@ parse_object (ParseState *ps,
         goto fail;
       json_node_set_parent (member, node);
 
-      if (members.nodes != NULL)
+      if (G_LIKELY (members.nodes == NULL))
         {
-          members_set (&members, key, member);
+          /* The object only stays the same size when the key repeats. */
+          json_object_set_member (object, key, member);
+          is_new = json_object_get_size (object) != size;
+          if (G_UNLIKELY (!is_new))
+            members_init (&members, object);
         }
       else
         {
-          guint32 h = ((guint32) key_len ^ ((guint32) (guchar) key[0] << 8) ^
-                       (key_len > 0 ? (guint32) (guchar) key[key_len - 1] << 16 : 0));
-          guint64 bit = G_GUINT64_CONSTANT (1) << ((h * 0x9e3779b1u) >> 26);
+          is_new = members_set (&members, key, member);
+        }
 
-          if ((seen & bit) != 0 && json_object_has_member (object, key))
-            {
-              members_init (&members, object);
-              members_set (&members, key, member);
-            }
-          else
-            {
-              seen |= bit;
-              json_object_set_member (object, key, member);
-            }
+      if (is_new && ++size > COLLISION_CHECK_AFTER &&
+          !count_key_hash (&hash_counts, key))
+        {
+          parse_error (ps, key_start, N_("too many member names with the same hash"));
+          goto fail;
         }
 
       ps->top = saved_top;
@@ -857,6 +891,7 @@ parse_object (ParseState *ps,
           ps->p++;
           if (members.nodes != NULL)
             members_finish (&members, node);
+          g_clear_pointer (&hash_counts, g_hash_table_unref);
           return node;
         }
       parse_error (ps, ps->p, N_("expected ‘,’ or ‘}’"));
@@ -864,6 +899,7 @@ parse_object (ParseState *ps,
     }
 
 fail:
+  g_clear_pointer (&hash_counts, g_hash_table_unref);
   members_clear (&members);
   json_node_unref (node);
   return NULL;
@@ -970,8 +1006,9 @@ _sio_json_parse (const char  *data,
   if (ps.scratch != stack_scratch)
     g_free (ps.scratch);
 
-  if (node == NULL)
+  if (node == NULL && error != NULL)
     {
+      g_assert (ps.reason != NULL);
       g_set_error (error, SIO_ERROR, SIO_ERROR_PROTOCOL,
                    _("Invalid JSON at byte %zu: %s"),
                    (size_t) (ps.where - ps.start), _(ps.reason));
