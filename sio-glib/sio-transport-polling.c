@@ -232,7 +232,7 @@ make_message (SioTransportPolling *self,
   if (body != NULL)
     soup_message_set_request_body_from_bytes (msg, "text/plain;charset=UTF-8", body);
 
-  if (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE)
+  if (_sio_trace_enabled ())
     {
       g_autofree char *text = g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD);
       SIO_TRACE ("polling: %s %s (%" G_GSIZE_FORMAT " bytes)", method, text,
