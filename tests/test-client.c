@@ -9,26 +9,15 @@
 
 #include <sio-glib/sio-glib.h>
 
+#include "sio-test-recorder.h"
 #include "sio-test-server.h"
-
-#define TEST_TIMEOUT_MS 10000
 
 typedef struct
 {
-  SioTestServer *server;
-  SioClient     *client;
-  /* events received, "name args-json", in order */
-  GPtrArray     *events;
-  GPtrArray     *event_objects;
-  guint          connected;
-  guint          disconnected;
-  SioDisconnectReason last_reason;
-  guint          connect_errors;
-  GError        *connect_error;
-  JsonNode      *connect_error_data;
-  guint          reconnect_attempts;
-  guint          reconnected;
-  guint          reconnect_failed;
+  SioTestServer   *server;
+  SioClient       *client;
+  /* what the client's signals said */
+  SioTestRecorder  r;
 } Fixture;
 
 typedef struct
@@ -39,202 +28,14 @@ typedef struct
 
 /* ---- helpers -------------------------------------------------------- */
 
-static gboolean
-timeout_cb (gpointer data)
-{
-  gboolean *flag = data;
-  *flag = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-#define RUN_UNTIL(cond) run_until_impl ((gboolean (*)(gpointer)) NULL, NULL, &(cond), #cond)
-
-typedef gboolean (*CondFunc) (gpointer);
-
-static gboolean
-wait_for (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return !timed_out;
-}
-
+/* Attempts are numbered from 1 within one loss; connected after the
+ * recorder, which has counted this attempt already. */
 static void
-spin_for (guint ms)
+check_attempt_sequence (SioClient *client, guint attempt, gpointer user_data)
 {
-  gboolean done = FALSE;
+  SioTestRecorder *r = user_data;
 
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static gboolean
-cond_uint_ge (gpointer data)
-{
-  guint **pair = data;
-  return *pair[0] >= GPOINTER_TO_UINT (pair[1]);
-}
-
-static void
-wait_count (guint *counter, guint target, const char *what)
-{
-  gpointer pair[2] = { counter, GUINT_TO_POINTER (target) };
-
-  if (!wait_for (cond_uint_ge, pair, TEST_TIMEOUT_MS))
-    g_error ("timed out waiting for %s (have %u, want %u)", what, *counter, target);
-}
-
-static gboolean
-cond_pointer_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static void
-wait_pointer (gpointer *ptr, const char *what)
-{
-  if (!wait_for (cond_pointer_set, ptr, TEST_TIMEOUT_MS))
-    g_error ("timed out waiting for %s", what);
-}
-
-typedef struct
-{
-  Fixture    *f;
-  const char *name;
-  guint       skip;
-} FindEvent;
-
-static const char *
-find_event (Fixture *f, const char *name, guint nth)
-{
-  gsize len = strlen (name);
-
-  for (guint i = 0; i < f->events->len; i++)
-    {
-      const char *e = g_ptr_array_index (f->events, i);
-      if (strncmp (e, name, len) == 0 && e[len] == ' ')
-        {
-          if (nth == 0)
-            return e + len + 1;
-          nth--;
-        }
-    }
-  return NULL;
-}
-
-static gboolean
-cond_event (gpointer data)
-{
-  FindEvent *fe = data;
-  return find_event (fe->f, fe->name, fe->skip) != NULL;
-}
-
-/* Waits for the nth (0-based) event of that name; returns its args JSON. */
-static const char *
-wait_event_nth (Fixture *f, const char *name, guint nth)
-{
-  FindEvent fe = { f, name, nth };
-
-  if (!wait_for (cond_event, &fe, TEST_TIMEOUT_MS))
-    g_error ("timed out waiting for event %s #%u", name, nth);
-  return find_event (f, name, nth);
-}
-
-static const char *
-wait_event (Fixture *f, const char *name)
-{
-  return wait_event_nth (f, name, 0);
-}
-
-static SioEvent *
-find_event_object (Fixture *f, const char *name)
-{
-  for (guint i = 0; i < f->event_objects->len; i++)
-    {
-      SioEvent *e = g_ptr_array_index (f->event_objects, i);
-      if (g_strcmp0 (sio_event_get_name (e), name) == 0)
-        return e;
-    }
-  return NULL;
-}
-
-static void
-on_event (SioSocket *socket, SioEvent *event, gpointer user_data)
-{
-  Fixture *f = user_data;
-  g_autofree char *args = sio_event_get_args_json (event);
-
-  g_test_message ("event %s %s on %s", sio_event_get_name (event), args,
-                  sio_socket_get_namespace (socket));
-  g_ptr_array_add (f->events, g_strdup_printf ("%s %s", sio_event_get_name (event), args));
-  g_ptr_array_add (f->event_objects, g_object_ref (event));
-}
-
-static void
-on_connected (SioSocket *socket, gpointer user_data)
-{
-  Fixture *f = user_data;
-  f->connected++;
-}
-
-static void
-on_disconnected (SioSocket *socket, SioDisconnectReason reason, gpointer user_data)
-{
-  Fixture *f = user_data;
-  g_test_message ("disconnected: reason %d", reason);
-  f->disconnected++;
-  f->last_reason = reason;
-}
-
-static void
-on_connect_error (SioSocket *socket, GError *error, JsonNode *data, gpointer user_data)
-{
-  Fixture *f = user_data;
-  g_test_message ("connect-error: %s", error->message);
-  f->connect_errors++;
-  g_clear_error (&f->connect_error);
-  f->connect_error = g_error_copy (error);
-  g_clear_pointer (&f->connect_error_data, json_node_unref);
-  if (data != NULL)
-    f->connect_error_data = json_node_copy (data);
-}
-
-static void
-on_reconnect_attempt (SioClient *client, guint attempt, gpointer user_data)
-{
-  Fixture *f = user_data;
-  g_test_message ("reconnect attempt %u", attempt);
-  f->reconnect_attempts++;
-  g_assert_cmpuint (attempt, ==, f->reconnect_attempts);
-}
-
-static void
-on_reconnected (SioClient *client, guint attempts, gpointer user_data)
-{
-  Fixture *f = user_data;
-  f->reconnected++;
-}
-
-static void
-on_reconnect_failed (SioClient *client, gpointer user_data)
-{
-  Fixture *f = user_data;
-  f->reconnect_failed++;
-}
-
-static void
-watch_socket (Fixture *f, SioSocket *socket)
-{
-  g_signal_connect (socket, "event", G_CALLBACK (on_event), f);
-  g_signal_connect (socket, "connected", G_CALLBACK (on_connected), f);
-  g_signal_connect (socket, "disconnected", G_CALLBACK (on_disconnected), f);
-  g_signal_connect (socket, "connect-error", G_CALLBACK (on_connect_error), f);
+  g_assert_cmpuint (attempt, ==, r->reconnect_attempts);
 }
 
 static SioClient *
@@ -255,13 +56,10 @@ fixture_setup (Fixture *f, gconstpointer data)
   const ServerSpec *spec = data;
 
   f->server = sio_test_server_start (spec->kind, spec->extra[0] ? spec->extra : NULL);
-  f->events = g_ptr_array_new_with_free_func (g_free);
-  f->event_objects = g_ptr_array_new_with_free_func (g_object_unref);
+  sio_test_recorder_init (&f->r);
   f->client = make_client (f, NULL);
-  watch_socket (f, SIO_SOCKET (f->client));
-  g_signal_connect (f->client, "reconnect-attempt", G_CALLBACK (on_reconnect_attempt), f);
-  g_signal_connect (f->client, "reconnected", G_CALLBACK (on_reconnected), f);
-  g_signal_connect (f->client, "reconnect-failed", G_CALLBACK (on_reconnect_failed), f);
+  sio_test_recorder_watch_client (&f->r, f->client);
+  g_signal_connect (f->client, "reconnect-attempt", G_CALLBACK (check_attempt_sequence), &f->r);
 }
 
 static void
@@ -272,13 +70,10 @@ fixture_teardown (Fixture *f, gconstpointer data)
       sio_client_close (f->client);
       g_assert_finalize_object (f->client);
     }
-  g_ptr_array_unref (f->events);
-  g_ptr_array_unref (f->event_objects);
-  g_clear_error (&f->connect_error);
-  g_clear_pointer (&f->connect_error_data, json_node_unref);
+  sio_test_recorder_clear (&f->r);
   sio_test_server_free (f->server);
   /* let closing handshakes and deferred frees run */
-  spin_for (20);
+  sio_test_spin (20);
 }
 
 static gboolean
@@ -291,7 +86,7 @@ static void
 open_and_wait (Fixture *f)
 {
   sio_socket_open (SIO_SOCKET (f->client));
-  wait_count (&f->connected, 1, "connected");
+  sio_test_wait_count (&f->r.connected, 1, "connected");
 }
 
 static void
@@ -324,15 +119,15 @@ test_connect (Fixture *f, gconstpointer data)
   g_assert_true (sio_socket_get_client (SIO_SOCKET (f->client)) == f->client);
 
   /* the server greets us with the id it knows us by */
-  welcome = wait_event (f, "welcome");
+  welcome = sio_test_recorder_wait_event (&f->r, "welcome");
   expected = g_strdup_printf ("[{\"nsp\":\"/\",\"id\":\"%s\"}]",
                               sio_socket_get_id (SIO_SOCKET (f->client)));
   g_assert_cmpstr (welcome, ==, expected);
 
   sio_client_close (f->client);
   g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_CLOSED);
-  g_assert_cmpuint (f->disconnected, ==, 1);
-  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_CLIENT);
+  g_assert_cmpuint (f->r.disconnected, ==, 1);
+  g_assert_cmpint (f->r.last_reason, ==, SIO_DISCONNECT_REASON_CLIENT);
   g_assert_null (sio_socket_get_id (SIO_SOCKET (f->client)));
 }
 
@@ -346,8 +141,8 @@ test_echo (Fixture *f, gconstpointer data)
   open_and_wait (f);
   emit (SIO_SOCKET (f->client), "echo", args);
   emit (SIO_SOCKET (f->client), "echo", NULL);
-  g_assert_cmpstr (wait_event_nth (f, "echo", 0), ==, args);
-  g_assert_cmpstr (wait_event_nth (f, "echo", 1), ==, "[]");
+  g_assert_cmpstr (sio_test_recorder_wait_event_nth (&f->r, "echo", 0), ==, args);
+  g_assert_cmpstr (sio_test_recorder_wait_event_nth (&f->r, "echo", 1), ==, "[]");
 }
 
 static void
@@ -371,7 +166,7 @@ test_ack (Fixture *f, gconstpointer data)
 
   open_and_wait (f);
   sio_socket_emit_with_ack (SIO_SOCKET (f->client), "ack", args, NULL, on_ack_reply, &reply);
-  wait_pointer ((gpointer *) &reply, "ack reply");
+  sio_test_wait_pointer ((gpointer *) &reply, "ack reply");
   g_assert_cmpuint (json_array_get_length (reply), ==, 2);
   g_assert_cmpint (json_array_get_int_element (reply, 0), ==, 1);
   g_assert_cmpstr (json_array_get_string_element (reply, 1), ==, "two");
@@ -401,13 +196,13 @@ test_server_asks_ack (Fixture *f, gconstpointer data)
 
   /* answered now, from the handler's point of view */
   emit (SIO_SOCKET (f->client), "ask", "[\"question\",\"q1\"]");
-  wait_event (f, "question");
-  question = find_event_object (f, "question");
-  g_assert_cmpstr (wait_event (f, "question"), ==, "[\"q1\"]");
+  sio_test_recorder_wait_event (&f->r, "question");
+  question = sio_test_recorder_find_event (&f->r, "question");
+  g_assert_cmpstr (sio_test_recorder_wait_event (&f->r, "question"), ==, "[\"q1\"]");
   g_assert_true (sio_event_wants_ack (question));
   json_array_add_string_element (reply, "a1");
   g_assert_true (sio_event_ack (question, reply));
-  g_assert_cmpstr (wait_event (f, "answer"), ==, "[\"a1\"]");
+  g_assert_cmpstr (sio_test_recorder_wait_event (&f->r, "answer"), ==, "[\"a1\"]");
 
   /* a second ack is a programming error */
   g_test_expect_message ("sio-glib", G_LOG_LEVEL_CRITICAL, "*already acknowledged*");
@@ -416,15 +211,15 @@ test_server_asks_ack (Fixture *f, gconstpointer data)
 
   /* answered later, after keeping the event */
   emit (SIO_SOCKET (f->client), "ask", "[\"later-question\"]");
-  wait_event (f, "later-question");
+  sio_test_recorder_wait_event (&f->r, "later-question");
   g_idle_add_full (G_PRIORITY_DEFAULT, ack_later,
-                   g_object_ref (find_event_object (f, "later-question")), g_object_unref);
-  g_assert_cmpstr (wait_event_nth (f, "answer", 1), ==, "[\"later\",2]");
+                   g_object_ref (sio_test_recorder_find_event (&f->r, "later-question")), g_object_unref);
+  g_assert_cmpstr (sio_test_recorder_wait_event_nth (&f->r, "answer", 1), ==, "[\"later\",2]");
 
   /* an event without ack request says so */
   emit (SIO_SOCKET (f->client), "echo", "[1]");
-  wait_event (f, "echo");
-  g_assert_false (sio_event_wants_ack (find_event_object (f, "echo")));
+  sio_test_recorder_wait_event (&f->r, "echo");
+  g_assert_false (sio_event_wants_ack (sio_test_recorder_find_event (&f->r, "echo")));
 }
 
 static void
@@ -466,8 +261,8 @@ test_binary (Fixture *f, gconstpointer data)
   open_and_wait (f);
   sio_socket_emit_full (SIO_SOCKET (f->client), "echo", json_node_get_array (args),
                         attachments, 3, SIO_EMIT_NONE, 0, NULL, NULL, NULL);
-  wait_event (f, "echo");
-  echo = find_event_object (f, "echo");
+  sio_test_recorder_wait_event (&f->r, "echo");
+  echo = sio_test_recorder_find_event (&f->r, "echo");
   g_assert_cmpuint (sio_event_get_n_attachments (echo), ==, 3);
   g_assert_true (g_bytes_equal (sio_event_get_attachment (echo, 0), a));
   g_assert_true (g_bytes_equal (sio_event_get_attachment (echo, 1), b));
@@ -483,7 +278,7 @@ test_binary (Fixture *f, gconstpointer data)
   /* binary in the ack reply */
   sio_socket_emit_full (SIO_SOCKET (f->client), "ack", json_node_get_array (args),
                         attachments, 3, SIO_EMIT_NONE, 5000, NULL, on_full_reply, &reply);
-  wait_pointer ((gpointer *) &reply, "binary ack");
+  sio_test_wait_pointer ((gpointer *) &reply, "binary ack");
   g_assert_null (sio_event_get_name (reply));
   g_assert_cmpuint (sio_event_get_n_attachments (reply), ==, 3);
   g_assert_true (g_bytes_equal (sio_event_get_attachment (reply, 2), c));
@@ -491,9 +286,9 @@ test_binary (Fixture *f, gconstpointer data)
 
   /* binary from the server */
   emit (SIO_SOCKET (f->client), "binary", "[1000]");
-  wait_event (f, "binary");
+  sio_test_recorder_wait_event (&f->r, "binary");
   {
-    SioEvent *bin = find_event_object (f, "binary");
+    SioEvent *bin = sio_test_recorder_find_event (&f->r, "binary");
     GBytes *bytes = sio_event_get_attachment (bin, 0);
     const guint8 *p;
     gsize len;
@@ -515,11 +310,11 @@ test_namespaces (Fixture *f, gconstpointer data)
   g_assert_true (sio_client_socket (f->client, "/admin") == admin);
   g_assert_true (sio_client_socket (f->client, "/") == SIO_SOCKET (f->client));
   g_assert_cmpstr (sio_socket_get_namespace (admin), ==, "/admin");
-  watch_socket (f, admin);
+  sio_test_recorder_watch_socket (&f->r, admin);
 
   open_and_wait (f);
   sio_socket_open (admin);
-  wait_count (&f->connected, 2, "/admin connected");
+  sio_test_wait_count (&f->r.connected, 2, "/admin connected");
   g_assert_true (sio_socket_get_connected (admin));
 
   if (is_v3 (f))
@@ -531,14 +326,10 @@ test_namespaces (Fixture *f, gconstpointer data)
 
   emit (admin, "echo", "[\"from admin\"]");
   emit (SIO_SOCKET (f->client), "echo", "[\"from main\"]");
-  wait_event_nth (f, "echo", 1);
-  {
-    SioEvent *e0 = g_ptr_array_index (f->event_objects, 0);
-    (void) e0;
-  }
-  for (guint i = 0; i < f->event_objects->len; i++)
+  sio_test_recorder_wait_event_nth (&f->r, "echo", 1);
+  for (guint i = 0; i < f->r.event_objects->len; i++)
     {
-      SioEvent *e = g_ptr_array_index (f->event_objects, i);
+      SioEvent *e = g_ptr_array_index (f->r.event_objects, i);
       g_autofree char *args = sio_event_get_args_json (e);
 
       if (g_strcmp0 (sio_event_get_name (e), "echo") != 0)
@@ -554,7 +345,7 @@ test_namespaces (Fixture *f, gconstpointer data)
   g_assert_false (sio_socket_get_connected (admin));
   g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_OPEN);
   emit (SIO_SOCKET (f->client), "echo", "[\"still here\"]");
-  g_assert_cmpstr (wait_event_nth (f, "echo", 2), ==, "[\"still here\"]");
+  g_assert_cmpstr (sio_test_recorder_wait_event_nth (&f->r, "echo", 2), ==, "[\"still here\"]");
 }
 
 static void
@@ -562,17 +353,17 @@ test_auth_refused (Fixture *f, gconstpointer data)
 {
   SioSocket *auth = sio_client_socket (f->client, "/auth");
 
-  watch_socket (f, auth);
+  sio_test_recorder_watch_socket (&f->r, auth);
   open_and_wait (f);
   sio_socket_open (auth);
-  wait_count (&f->connect_errors, 1, "connect-error");
-  g_assert_error (f->connect_error, SIO_ERROR, SIO_ERROR_CONNECT_REFUSED);
-  g_assert_cmpstr (f->connect_error->message, ==, "Not authorized");
+  sio_test_wait_count (&f->r.connect_errors, 1, "connect-error");
+  g_assert_error (f->r.connect_error, SIO_ERROR, SIO_ERROR_CONNECT_REFUSED);
+  g_assert_cmpstr (f->r.connect_error->message, ==, "Not authorized");
   if (sio_test_server_get_kind (f->server) == SIO_TEST_SERVER_NODE4)
     {
       g_autofree char *data_json = NULL;
-      g_assert_nonnull (f->connect_error_data);
-      data_json = json_to_string (f->connect_error_data, FALSE);
+      g_assert_nonnull (f->r.connect_error_data);
+      data_json = json_to_string (f->r.connect_error_data, FALSE);
       g_assert_cmpstr (data_json, ==, "{\"code\":401}");
     }
   g_assert_false (sio_socket_get_connected (auth));
@@ -593,13 +384,13 @@ test_auth_accepted (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_false (sio_socket_set_auth_json (auth, "[1]", &error));
   g_assert_error (error, SIO_ERROR, SIO_ERROR_INVALID_ARGUMENT);
-  watch_socket (f, auth);
+  sio_test_recorder_watch_socket (&f->r, auth);
 
   sio_socket_open (auth);
   sio_socket_open (SIO_SOCKET (f->client));
-  wait_count (&f->connected, 2, "both connected");
+  sio_test_wait_count (&f->r.connected, 2, "both connected");
   g_assert_true (sio_socket_get_connected (auth));
-  g_assert_cmpuint (f->connect_errors, ==, 0);
+  g_assert_cmpuint (f->r.connect_errors, ==, 0);
 }
 
 static void
@@ -607,16 +398,16 @@ test_unknown_namespace (Fixture *f, gconstpointer data)
 {
   SioSocket *nope = sio_client_socket (f->client, "/nope");
 
-  watch_socket (f, nope);
+  sio_test_recorder_watch_socket (&f->r, nope);
   open_and_wait (f);
   sio_socket_open (nope);
-  wait_count (&f->connect_errors, 1, "connect-error");
-  g_assert_error (f->connect_error, SIO_ERROR, SIO_ERROR_CONNECT_REFUSED);
+  sio_test_wait_count (&f->r.connect_errors, 1, "connect-error");
+  g_assert_error (f->r.connect_error, SIO_ERROR, SIO_ERROR_CONNECT_REFUSED);
   /* the server's own words: python-socketio says it differently */
   if (sio_test_server_get_kind (f->server) == SIO_TEST_SERVER_PYTHON)
-    g_assert_cmpstr (f->connect_error->message, ==, "Unable to connect");
+    g_assert_cmpstr (f->r.connect_error->message, ==, "Unable to connect");
   else
-    g_assert_cmpstr (f->connect_error->message, ==, "Invalid namespace");
+    g_assert_cmpstr (f->r.connect_error->message, ==, "Invalid namespace");
   g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_OPEN);
 }
 
@@ -625,14 +416,14 @@ test_server_disconnect (Fixture *f, gconstpointer data)
 {
   open_and_wait (f);
   emit (SIO_SOCKET (f->client), "disconnect-me", NULL);
-  wait_count (&f->disconnected, 1, "disconnected");
-  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_SERVER);
+  sio_test_wait_count (&f->r.disconnected, 1, "disconnected");
+  g_assert_cmpint (f->r.last_reason, ==, SIO_DISCONNECT_REASON_SERVER);
   g_assert_false (sio_socket_get_connected (SIO_SOCKET (f->client)));
   /* the last namespace is gone: the client closes, and does not come back */
   g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_CLOSED);
-  spin_for (400);
-  g_assert_cmpuint (f->reconnect_attempts, ==, 0);
-  g_assert_cmpuint (f->connected, ==, 1);
+  sio_test_spin (400);
+  g_assert_cmpuint (f->r.reconnect_attempts, ==, 0);
+  g_assert_cmpuint (f->r.connected, ==, 1);
 }
 
 static void
@@ -660,8 +451,8 @@ test_reserved_names (Fixture *f, gconstpointer data)
   /* nothing was buffered for them */
   open_and_wait (f);
   emit (SIO_SOCKET (f->client), "echo", "[\"after\"]");
-  g_assert_cmpstr (wait_event (f, "echo"), ==, "[\"after\"]");
-  g_assert_cmpuint (f->events->len, <=, 2);
+  g_assert_cmpstr (sio_test_recorder_wait_event (&f->r, "echo"), ==, "[\"after\"]");
+  g_assert_cmpuint (f->r.events->len, <=, 2);
 }
 
 typedef struct
@@ -697,17 +488,17 @@ test_ack_timeout_cancel_disconnect (Fixture *f, gconstpointer data)
                         SIO_EMIT_NONE, 0, cancellable, on_ack_error, &cancelled);
   sio_socket_emit_full (SIO_SOCKET (f->client), "no-such-handler", NULL, NULL, 0,
                         SIO_EMIT_NONE, 0, NULL, on_ack_error, &disconnected);
-  wait_count ((guint *) &timeout.done, 1, "ack timeout");
+  sio_test_wait_count ((guint *) &timeout.done, 1, "ack timeout");
   g_assert_error (timeout.error, SIO_ERROR, SIO_ERROR_TIMEOUT);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 190 * 1000);
 
   g_cancellable_cancel (cancellable);
-  wait_count ((guint *) &cancelled.done, 1, "ack cancelled");
+  sio_test_wait_count ((guint *) &cancelled.done, 1, "ack cancelled");
   g_assert_error (cancelled.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   g_assert_false (disconnected.done);
   sio_client_close (f->client);
-  wait_count ((guint *) &disconnected.done, 1, "ack failed by close");
+  sio_test_wait_count ((guint *) &disconnected.done, 1, "ack failed by close");
   g_assert_error (disconnected.error, SIO_ERROR, SIO_ERROR_DISCONNECTED);
 
   g_clear_error (&timeout.error);
@@ -731,7 +522,7 @@ test_buffered_before_open (Fixture *f, gconstpointer data)
                         SIO_EMIT_VOLATILE, 0, NULL, NULL, NULL);
   open_and_wait (f);
   sio_socket_emit_with_ack (SIO_SOCKET (f->client), "get-records", NULL, NULL, on_ack_reply, &records);
-  wait_pointer ((gpointer *) &records, "records");
+  sio_test_wait_pointer ((gpointer *) &records, "records");
   {
     JsonNode *node = json_node_init_array (json_node_alloc (), records);
     g_autofree char *json = json_to_string (node, FALSE);
@@ -749,24 +540,24 @@ test_heartbeat (Fixture *f, gconstpointer data)
 
   open_and_wait (f);
   /* several ping intervals (300 ms) pass: the heartbeat keeps us connected */
-  spin_for (1500);
-  g_assert_cmpuint (f->disconnected, ==, 0);
+  sio_test_spin (1500);
+  g_assert_cmpuint (f->r.disconnected, ==, 0);
   g_assert_true (sio_socket_get_connected (SIO_SOCKET (f->client)));
 
   /* the server stops answering: declared dead within interval + timeout */
   sio_test_server_freeze (f->server);
   frozen_at = g_get_monotonic_time ();
-  wait_count (&f->disconnected, 1, "ping timeout");
+  sio_test_wait_count (&f->r.disconnected, 1, "ping timeout");
   elapsed_ms = (g_get_monotonic_time () - frozen_at) / 1000;
   g_test_message ("ping timeout detected after %" G_GINT64_FORMAT " ms", elapsed_ms);
-  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_PING_TIMEOUT);
+  g_assert_cmpint (f->r.last_reason, ==, SIO_DISCONNECT_REASON_PING_TIMEOUT);
   g_assert_cmpint (elapsed_ms, <=, 300 + 200 + 1000);
   g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_RECONNECTING);
 
   /* it comes back: so do we */
   sio_test_server_thaw (f->server);
-  wait_count (&f->connected, 2, "reconnected");
-  g_assert_cmpuint (f->reconnected, >=, 1);
+  sio_test_wait_count (&f->r.connected, 2, "reconnected");
+  g_assert_cmpuint (f->r.reconnected, >=, 1);
   g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_OPEN);
 }
 
@@ -775,12 +566,12 @@ test_server_restart (Fixture *f, gconstpointer data)
 {
   open_and_wait (f);
   sio_test_server_kill (f->server);
-  wait_count (&f->disconnected, 1, "disconnected");
-  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_TRANSPORT_CLOSE);
+  sio_test_wait_count (&f->r.disconnected, 1, "disconnected");
+  g_assert_cmpint (f->r.last_reason, ==, SIO_DISCONNECT_REASON_TRANSPORT_CLOSE);
   sio_test_server_restart (f->server);
-  wait_count (&f->connected, 2, "reconnected");
+  sio_test_wait_count (&f->r.connected, 2, "reconnected");
   emit (SIO_SOCKET (f->client), "echo", "[\"back\"]");
-  g_assert_cmpstr (wait_event (f, "echo"), ==, "[\"back\"]");
+  g_assert_cmpstr (sio_test_recorder_wait_event (&f->r, "echo"), ==, "[\"back\"]");
 }
 
 static void
@@ -800,12 +591,12 @@ test_open_async (Fixture *f, gconstpointer data)
   SioSocket *nope = sio_client_socket (f->client, "/nope");
 
   sio_socket_open_async (SIO_SOCKET (f->client), NULL, on_open_done, &ok);
-  wait_count ((guint *) &ok.done, 1, "open_async");
+  sio_test_wait_count ((guint *) &ok.done, 1, "open_async");
   g_assert_no_error (ok.error);
   g_assert_true (sio_socket_get_connected (SIO_SOCKET (f->client)));
 
   sio_socket_open_async (nope, NULL, on_open_done, &refused);
-  wait_count ((guint *) &refused.done, 1, "open_async refused");
+  sio_test_wait_count ((guint *) &refused.done, 1, "open_async refused");
   g_assert_error (refused.error, SIO_ERROR, SIO_ERROR_CONNECT_REFUSED);
   g_clear_error (&refused.error);
 }
@@ -833,27 +624,28 @@ test_no_server (void)
 {
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", closed_port ());
   g_autoptr(SioClient) client = sio_client_new (url);
-  Fixture f = { 0, };
+  SioTestRecorder r;
   AckResult open = { 0, };
 
+  sio_test_recorder_init (&r);
   sio_client_set_reconnection_attempts (client, 2);
   sio_client_set_reconnection_delay (client, 50);
   sio_client_set_reconnection_delay_max (client, 100);
-  g_signal_connect (client, "connect-error", G_CALLBACK (on_connect_error), &f);
-  g_signal_connect (client, "reconnect-attempt", G_CALLBACK (on_reconnect_attempt), &f);
-  g_signal_connect (client, "reconnect-failed", G_CALLBACK (on_reconnect_failed), &f);
+  sio_test_recorder_watch_client (&r, client);
+  g_signal_connect (client, "reconnect-attempt", G_CALLBACK (check_attempt_sequence), &r);
 
   sio_socket_open_async (SIO_SOCKET (client), NULL, on_open_done, &open);
-  wait_count ((guint *) &open.done, 1, "open failed");
+  sio_test_wait_count ((guint *) &open.done, 1, "open failed");
   g_assert_error (open.error, SIO_ERROR, SIO_ERROR_TRANSPORT);
   g_clear_error (&open.error);
   g_assert_cmpint (sio_client_get_state (client), ==, SIO_CLIENT_STATE_RECONNECTING);
 
-  wait_count (&f.reconnect_failed, 1, "reconnect-failed");
-  g_assert_cmpuint (f.reconnect_attempts, ==, 2);
-  g_assert_cmpuint (f.connect_errors, ==, 3);
+  sio_test_wait_count (&r.reconnect_failed, 1, "reconnect-failed");
+  g_assert_cmpuint (r.reconnect_attempts, ==, 2);
+  g_assert_cmpuint (r.connect_errors, ==, 3);
   g_assert_cmpint (sio_client_get_state (client), ==, SIO_CLIENT_STATE_CLOSED);
-  g_clear_error (&f.connect_error);
+  g_clear_object (&client);
+  sio_test_recorder_clear (&r);
 }
 
 static void
@@ -863,19 +655,21 @@ test_connect_timeout (void)
   guint port = g_socket_listener_add_any_inet_port (listener, NULL, NULL);
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", port);
   g_autoptr(SioClient) client = sio_client_new (url);
-  Fixture f = { 0, };
+  SioTestRecorder r;
   gint64 start = g_get_monotonic_time ();
 
   /* the listener accepts (the kernel does) but never answers */
   sio_client_set_reconnection (client, FALSE);
   sio_client_set_timeout (client, 300);
-  g_signal_connect (client, "connect-error", G_CALLBACK (on_connect_error), &f);
+  sio_test_recorder_init (&r);
+  sio_test_recorder_watch_client (&r, client);
   sio_socket_open (SIO_SOCKET (client));
-  wait_count (&f.connect_errors, 1, "connect timeout");
-  g_assert_error (f.connect_error, SIO_ERROR, SIO_ERROR_TIMEOUT);
+  sio_test_wait_count (&r.connect_errors, 1, "connect timeout");
+  g_assert_error (r.connect_error, SIO_ERROR, SIO_ERROR_TIMEOUT);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 290 * 1000);
   g_assert_cmpint (sio_client_get_state (client), ==, SIO_CLIENT_STATE_CLOSED);
-  g_clear_error (&f.connect_error);
+  g_clear_object (&client);
+  sio_test_recorder_clear (&r);
 }
 
 static void
@@ -910,16 +704,16 @@ test_transport_close_reconnects (Fixture *f, gconstpointer data)
   SioSocket *admin = sio_client_socket (f->client, "/admin");
   JsonArray *records = NULL;
 
-  watch_socket (f, admin);
+  sio_test_recorder_watch_socket (&f->r, admin);
   open_and_wait (f);
   sio_socket_open (admin);
-  wait_count (&f->connected, 2, "both connected");
+  sio_test_wait_count (&f->r.connected, 2, "both connected");
   emit (admin, "clear-records", NULL);
 
   /* the server drops the connection without a DISCONNECT */
   emit (SIO_SOCKET (f->client), "close-transport", NULL);
-  wait_count (&f->disconnected, 2, "both disconnected");
-  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_TRANSPORT_CLOSE);
+  sio_test_wait_count (&f->r.disconnected, 2, "both disconnected");
+  g_assert_cmpint (f->r.last_reason, ==, SIO_DISCONNECT_REASON_TRANSPORT_CLOSE);
 
   /* emitted while away: kept, sent once back, in order */
   for (int i = 0; i < 3; i++)
@@ -927,13 +721,13 @@ test_transport_close_reconnects (Fixture *f, gconstpointer data)
       g_autofree char *json = g_strdup_printf ("[%d]", i);
       emit (admin, "record", json);
     }
-  wait_count (&f->connected, 4, "both namespaces rejoined");
-  g_assert_cmpuint (f->reconnected, ==, 1);
-  g_assert_cmpuint (f->reconnect_attempts, >=, 1);
+  sio_test_wait_count (&f->r.connected, 4, "both namespaces rejoined");
+  g_assert_cmpuint (f->r.reconnected, ==, 1);
+  g_assert_cmpuint (f->r.reconnect_attempts, >=, 1);
   g_assert_true (sio_socket_get_connected (admin));
 
   sio_socket_emit_with_ack (admin, "get-records", NULL, NULL, on_ack_reply, &records);
-  wait_pointer ((gpointer *) &records, "records");
+  sio_test_wait_pointer ((gpointer *) &records, "records");
   {
     JsonNode *node = json_node_init_array (json_node_alloc (), records);
     g_autofree char *json = json_to_string (node, FALSE);
@@ -948,11 +742,11 @@ test_close_engine (Fixture *f, gconstpointer data)
 {
   open_and_wait (f);
   emit (SIO_SOCKET (f->client), "close-engine", NULL);
-  wait_count (&f->disconnected, 1, "disconnected");
-  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_SERVER);
+  sio_test_wait_count (&f->r.disconnected, 1, "disconnected");
+  g_assert_cmpint (f->r.last_reason, ==, SIO_DISCONNECT_REASON_SERVER);
   g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_CLOSED);
-  spin_for (300);
-  g_assert_cmpuint (f->reconnect_attempts, ==, 0);
+  sio_test_spin (300);
+  g_assert_cmpuint (f->r.reconnect_attempts, ==, 0);
 }
 
 static void
@@ -965,11 +759,11 @@ test_recovery (Fixture *f, gconstpointer data)
   first_id = g_strdup (sio_socket_get_id (SIO_SOCKET (f->client)));
   /* an event with an offset, so the server has something to resume from */
   emit (SIO_SOCKET (f->client), "echo", "[\"before\"]");
-  wait_event (f, "echo");
+  sio_test_recorder_wait_event (&f->r, "echo");
 
   emit (SIO_SOCKET (f->client), "close-transport", NULL);
-  wait_count (&f->disconnected, 1, "disconnected");
-  wait_count (&f->connected, 2, "reconnected");
+  sio_test_wait_count (&f->r.disconnected, 1, "disconnected");
+  sio_test_wait_count (&f->r.connected, 2, "reconnected");
   g_assert_true (sio_socket_get_recovered (SIO_SOCKET (f->client)));
   g_assert_cmpstr (sio_socket_get_id (SIO_SOCKET (f->client)), ==, first_id);
 }
@@ -978,17 +772,19 @@ static void
 test_invalid_uri (void)
 {
   g_autoptr(SioClient) client = NULL;
-  Fixture f = { 0, };
+  SioTestRecorder r;
 
   g_test_expect_message ("sio-glib", G_LOG_LEVEL_CRITICAL, "*not an http*");
   client = sio_client_new ("ftp://example.com/");
   g_test_assert_expected_messages ();
-  g_signal_connect (client, "connect-error", G_CALLBACK (on_connect_error), &f);
+  sio_test_recorder_init (&r);
+  sio_test_recorder_watch_client (&r, client);
   sio_socket_open (SIO_SOCKET (client));
-  g_assert_cmpuint (f.connect_errors, ==, 1);
-  g_assert_error (f.connect_error, SIO_ERROR, SIO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpuint (r.connect_errors, ==, 1);
+  g_assert_error (r.connect_error, SIO_ERROR, SIO_ERROR_INVALID_ARGUMENT);
   g_assert_cmpint (sio_client_get_state (client), ==, SIO_CLIENT_STATE_CLOSED);
-  g_clear_error (&f.connect_error);
+  g_clear_object (&client);
+  sio_test_recorder_clear (&r);
 }
 
 /* ---- registration --------------------------------------------------- */

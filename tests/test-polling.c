@@ -10,25 +10,17 @@
 
 #include <sio-glib/sio-glib.h>
 
+#include "sio-test-recorder.h"
 #include "sio-test-server.h"
 #include "sio-transport-private.h"
 
-#define TEST_TIMEOUT_MS 10000
 
 typedef struct
 {
   SioTestServer       *server;
   SioClient           *client;
-  /* "name args-json", in arrival order */
-  GPtrArray           *events;
-  /* the SioEvent objects, same order */
-  GPtrArray           *event_objects;
-  guint                connected;
-  guint                disconnected;
-  SioDisconnectReason  last_reason;
-  guint                connect_errors;
-  GError              *connect_error;
-  guint                reconnect_attempts;
+  /* what the client's signals said */
+  SioTestRecorder      r;
 } Fixture;
 
 typedef struct
@@ -41,197 +33,7 @@ typedef struct
 
 static const char * const polling_only[] = { "polling", NULL };
 
-/* ---- waiting -------------------------------------------------------- */
-
-static gboolean
-flag_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-wait_for (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, flag_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return !timed_out;
-}
-
-static void
-spin_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, flag_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-typedef struct
-{
-  guint *counter;
-  guint  target;
-} CountWait;
-
-static gboolean
-count_reached (gpointer data)
-{
-  CountWait *w = data;
-  return *w->counter >= w->target;
-}
-
-static void
-wait_count (guint *counter, guint target, const char *what)
-{
-  CountWait w = { counter, target };
-
-  if (!wait_for (count_reached, &w, TEST_TIMEOUT_MS))
-    g_error ("timed out waiting for %s (have %u, want %u)", what, *counter, target);
-}
-
-static gboolean
-pointer_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static void
-wait_pointer (gpointer *ptr, const char *what)
-{
-  if (!wait_for (pointer_set, ptr, TEST_TIMEOUT_MS))
-    g_error ("timed out waiting for %s", what);
-}
-
-static const char *
-find_event (Fixture *f, const char *name, guint nth)
-{
-  gsize len = strlen (name);
-
-  for (guint i = 0; i < f->events->len; i++)
-    {
-      const char *e = g_ptr_array_index (f->events, i);
-
-      if (strncmp (e, name, len) == 0 && e[len] == ' ' && nth-- == 0)
-        return e + len + 1;
-    }
-  return NULL;
-}
-
-typedef struct
-{
-  Fixture    *f;
-  const char *name;
-  guint       nth;
-} EventWait;
-
-static gboolean
-event_arrived (gpointer data)
-{
-  EventWait *w = data;
-  return find_event (w->f, w->name, w->nth) != NULL;
-}
-
-/* The args JSON of the nth (0-based) event called @name. */
-static const char *
-wait_event_nth (Fixture *f, const char *name, guint nth)
-{
-  EventWait w = { f, name, nth };
-
-  if (!wait_for (event_arrived, &w, TEST_TIMEOUT_MS))
-    g_error ("timed out waiting for event %s #%u", name, nth);
-  return find_event (f, name, nth);
-}
-
-static const char *
-wait_event (Fixture *f, const char *name)
-{
-  return wait_event_nth (f, name, 0);
-}
-
-static SioEvent *
-event_object (Fixture *f, const char *name)
-{
-  for (guint i = 0; i < f->event_objects->len; i++)
-    {
-      SioEvent *e = g_ptr_array_index (f->event_objects, i);
-
-      if (g_strcmp0 (sio_event_get_name (e), name) == 0)
-        return e;
-    }
-  return NULL;
-}
-
-/* ---- signal handlers ------------------------------------------------ */
-
-static void
-on_event (SioSocket *socket, SioEvent *event, gpointer user_data)
-{
-  Fixture *f = user_data;
-  g_autofree char *args = sio_event_get_args_json (event);
-
-  g_ptr_array_add (f->events, g_strdup_printf ("%s %s", sio_event_get_name (event), args));
-  g_ptr_array_add (f->event_objects, g_object_ref (event));
-}
-
-static void
-on_connected (SioSocket *socket, gpointer user_data)
-{
-  Fixture *f = user_data;
-  f->connected++;
-}
-
-static void
-on_disconnected (SioSocket *socket, SioDisconnectReason reason, gpointer user_data)
-{
-  Fixture *f = user_data;
-
-  g_test_message ("disconnected: reason %d", reason);
-  f->disconnected++;
-  f->last_reason = reason;
-}
-
-static void
-on_connect_error (SioSocket *socket, GError *error, JsonNode *data, gpointer user_data)
-{
-  Fixture *f = user_data;
-
-  g_test_message ("connect-error: %s", error->message);
-  f->connect_errors++;
-  g_clear_error (&f->connect_error);
-  f->connect_error = g_error_copy (error);
-}
-
-static void
-on_reconnect_attempt (SioClient *client, guint attempt, gpointer user_data)
-{
-  Fixture *f = user_data;
-  f->reconnect_attempts++;
-}
-
-static void
-watch (Fixture *f, SioClient *client)
-{
-  g_signal_connect (client, "event", G_CALLBACK (on_event), f);
-  g_signal_connect (client, "connected", G_CALLBACK (on_connected), f);
-  g_signal_connect (client, "disconnected", G_CALLBACK (on_disconnected), f);
-  g_signal_connect (client, "connect-error", G_CALLBACK (on_connect_error), f);
-  g_signal_connect (client, "reconnect-attempt", G_CALLBACK (on_reconnect_attempt), f);
-}
-
 /* ---- fixture -------------------------------------------------------- */
-
-static void
-fixture_init (Fixture *f)
-{
-  f->events = g_ptr_array_new_with_free_func (g_free);
-  f->event_objects = g_ptr_array_new_with_free_func (g_object_unref);
-}
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
@@ -239,7 +41,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   const ServerSpec *spec = data;
   g_autofree char *url = NULL;
 
-  fixture_init (f);
+  sio_test_recorder_init (&f->r);
   f->server = sio_test_server_start (spec->kind, spec->extra[0] != NULL ? spec->extra : NULL);
   url = sio_test_server_get_url (f->server, NULL);
   f->client = sio_client_new (url);
@@ -248,7 +50,7 @@ fixture_setup (Fixture *f, gconstpointer data)
     sio_client_set_transports (f->client, polling_only);
   sio_client_set_reconnection_delay (f->client, 100);
   sio_client_set_reconnection_delay_max (f->client, 500);
-  watch (f, f->client);
+  sio_test_recorder_watch_client (&f->r, f->client);
 }
 
 static void
@@ -259,21 +61,19 @@ fixture_teardown (Fixture *f, gconstpointer data)
       sio_client_close (f->client);
       g_assert_finalize_object (f->client);
     }
-  g_ptr_array_unref (f->events);
-  g_ptr_array_unref (f->event_objects);
-  g_clear_error (&f->connect_error);
+  sio_test_recorder_clear (&f->r);
   sio_test_server_free (f->server);
   /* let abandoned requests and deferred frees finish */
-  spin_for (50);
+  sio_test_spin (50);
 }
 
 static void
 open_and_wait (Fixture *f)
 {
-  guint before = f->connected;
+  guint before = f->r.connected;
 
   sio_socket_open (SIO_SOCKET (f->client));
-  wait_count (&f->connected, before + 1, "connected");
+  sio_test_wait_count (&f->r.connected, before + 1, "connected");
   g_assert_cmpstr (sio_client_get_transport (f->client), ==, "polling");
 }
 
@@ -305,7 +105,7 @@ call (Fixture *f, const char *event)
   char *json;
 
   sio_socket_emit_with_ack (SIO_SOCKET (f->client), event, NULL, NULL, on_ack, &reply);
-  wait_pointer ((gpointer *) &reply, event);
+  sio_test_wait_pointer ((gpointer *) &reply, event);
   node = json_node_init_array (json_node_alloc (), reply);
   json = json_to_string (node, FALSE);
   json_node_unref (node);
@@ -326,18 +126,18 @@ test_connect (Fixture *f, gconstpointer data)
   g_assert_nonnull (sio_client_get_engine_id (f->client));
   g_assert_nonnull (sio_socket_get_id (SIO_SOCKET (f->client)));
 
-  welcome = wait_event (f, "welcome");
+  welcome = sio_test_recorder_wait_event (&f->r, "welcome");
   expected = g_strdup_printf ("[{\"nsp\":\"/\",\"id\":\"%s\"}]",
                               sio_socket_get_id (SIO_SOCKET (f->client)));
   g_assert_cmpstr (welcome, ==, expected);
 
   /* polling carries the session across requests: a long wait changes nothing */
-  spin_for (300);
-  g_assert_cmpuint (f->disconnected, ==, 0);
+  sio_test_spin (300);
+  g_assert_cmpuint (f->r.disconnected, ==, 0);
 
   sio_client_close (f->client);
-  g_assert_cmpuint (f->disconnected, ==, 1);
-  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_CLIENT);
+  g_assert_cmpuint (f->r.disconnected, ==, 1);
+  g_assert_cmpint (f->r.last_reason, ==, SIO_DISCONNECT_REASON_CLIENT);
   g_assert_null (sio_client_get_transport (f->client));
 }
 
@@ -358,10 +158,10 @@ test_echo (Fixture *f, gconstpointer data)
   emit (SIO_SOCKET (f->client), "echo", "[\"😀\"]");
   emit (SIO_SOCKET (f->client), "echo", big->str);
   emit (SIO_SOCKET (f->client), "echo", NULL);
-  g_assert_cmpstr (wait_event_nth (f, "echo", 0), ==, args);
-  g_assert_cmpstr (wait_event_nth (f, "echo", 1), ==, "[\"😀\"]");
-  g_assert_cmpstr (wait_event_nth (f, "echo", 2), ==, big->str);
-  g_assert_cmpstr (wait_event_nth (f, "echo", 3), ==, "[]");
+  g_assert_cmpstr (sio_test_recorder_wait_event_nth (&f->r, "echo", 0), ==, args);
+  g_assert_cmpstr (sio_test_recorder_wait_event_nth (&f->r, "echo", 1), ==, "[\"😀\"]");
+  g_assert_cmpstr (sio_test_recorder_wait_event_nth (&f->r, "echo", 2), ==, big->str);
+  g_assert_cmpstr (sio_test_recorder_wait_event_nth (&f->r, "echo", 3), ==, "[]");
 }
 
 static void
@@ -386,7 +186,7 @@ test_burst (Fixture *f, gconstpointer data)
 
   records = call (f, "get-records");
   g_assert_cmpstr (records, ==, expected->str);
-  g_assert_cmpuint (f->disconnected, ==, 0);
+  g_assert_cmpuint (f->r.disconnected, ==, 0);
 }
 
 static void
@@ -430,8 +230,8 @@ test_binary (Fixture *f, gconstpointer data)
   /* ours to the server and back (v4 "b<base64>", v3 "b4<base64>") */
   sio_socket_emit_full (SIO_SOCKET (f->client), "echo", json_node_get_array (args),
                         attachments, 3, SIO_EMIT_NONE, 0, NULL, NULL, NULL);
-  wait_event (f, "echo");
-  echo = event_object (f, "echo");
+  sio_test_recorder_wait_event (&f->r, "echo");
+  echo = sio_test_recorder_find_event (&f->r, "echo");
   g_assert_cmpuint (sio_event_get_n_attachments (echo), ==, 3);
   g_assert_cmpuint (g_bytes_get_size (sio_event_get_attachment (echo, 0)), ==, 6);
   g_assert_cmpuint (g_bytes_get_size (sio_event_get_attachment (echo, 1)), ==, 0);
@@ -443,7 +243,7 @@ test_binary (Fixture *f, gconstpointer data)
   /* binary in an ack */
   sio_socket_emit_full (SIO_SOCKET (f->client), "ack", json_node_get_array (args),
                         attachments, 3, SIO_EMIT_NONE, 5000, NULL, on_full_reply, &reply);
-  wait_pointer ((gpointer *) &reply, "binary ack");
+  sio_test_wait_pointer ((gpointer *) &reply, "binary ack");
   g_assert_cmpuint (sio_event_get_n_attachments (reply), ==, 3);
   g_assert_true (g_bytes_equal (sio_event_get_attachment (reply, 0), small));
   g_assert_true (g_bytes_equal (sio_event_get_attachment (reply, 2), large));
@@ -451,9 +251,9 @@ test_binary (Fixture *f, gconstpointer data)
 
   /* the server's own */
   emit (SIO_SOCKET (f->client), "binary", "[3000]");
-  wait_event (f, "binary");
+  sio_test_recorder_wait_event (&f->r, "binary");
   {
-    GBytes *got = sio_event_get_attachment (event_object (f, "binary"), 0);
+    GBytes *got = sio_event_get_attachment (sio_test_recorder_find_event (&f->r, "binary"), 0);
     const guint8 *p;
     gsize len;
 
@@ -473,13 +273,13 @@ test_server_asks_ack (Fixture *f, gconstpointer data)
 
   open_and_wait (f);
   emit (SIO_SOCKET (f->client), "ask", "[\"question\",\"q1\",{\"n\":1}]");
-  g_assert_cmpstr (wait_event (f, "question"), ==, "[\"q1\",{\"n\":1}]");
-  question = event_object (f, "question");
+  g_assert_cmpstr (sio_test_recorder_wait_event (&f->r, "question"), ==, "[\"q1\",{\"n\":1}]");
+  question = sio_test_recorder_find_event (&f->r, "question");
   g_assert_true (sio_event_wants_ack (question));
   json_array_add_string_element (reply, "a1 😀");
   json_array_add_int_element (reply, 7);
   g_assert_true (sio_event_ack (question, reply));
-  g_assert_cmpstr (wait_event (f, "answer"), ==, "[\"a1 😀\",7]");
+  g_assert_cmpstr (sio_test_recorder_wait_event (&f->r, "answer"), ==, "[\"a1 😀\",7]");
 }
 
 static void
@@ -490,22 +290,22 @@ test_heartbeat (Fixture *f, gconstpointer data)
 
   open_and_wait (f);
   /* several ping intervals pass over polling requests */
-  spin_for (1500);
-  g_assert_cmpuint (f->disconnected, ==, 0);
+  sio_test_spin (1500);
+  g_assert_cmpuint (f->r.disconnected, ==, 0);
   g_assert_true (sio_socket_get_connected (SIO_SOCKET (f->client)));
   emit (SIO_SOCKET (f->client), "echo", "[\"alive\"]");
-  g_assert_cmpstr (wait_event (f, "echo"), ==, "[\"alive\"]");
+  g_assert_cmpstr (sio_test_recorder_wait_event (&f->r, "echo"), ==, "[\"alive\"]");
 
   /* the server stops answering: the GET hangs, the heartbeat notices */
   sio_test_server_freeze (f->server);
   frozen_at = g_get_monotonic_time ();
-  wait_count (&f->disconnected, 1, "ping timeout");
+  sio_test_wait_count (&f->r.disconnected, 1, "ping timeout");
   elapsed_ms = (g_get_monotonic_time () - frozen_at) / 1000;
-  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_PING_TIMEOUT);
+  g_assert_cmpint (f->r.last_reason, ==, SIO_DISCONNECT_REASON_PING_TIMEOUT);
   g_assert_cmpint (elapsed_ms, <=, 300 + 200 + 1000);
 
   sio_test_server_thaw (f->server);
-  wait_count (&f->connected, 2, "reconnected");
+  sio_test_wait_count (&f->r.connected, 2, "reconnected");
   g_assert_cmpstr (sio_client_get_transport (f->client), ==, "polling");
 }
 
@@ -514,12 +314,12 @@ test_close_engine (Fixture *f, gconstpointer data)
 {
   open_and_wait (f);
   emit (SIO_SOCKET (f->client), "close-engine", NULL);
-  wait_count (&f->disconnected, 1, "disconnected");
-  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_SERVER);
+  sio_test_wait_count (&f->r.disconnected, 1, "disconnected");
+  g_assert_cmpint (f->r.last_reason, ==, SIO_DISCONNECT_REASON_SERVER);
   g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_CLOSED);
-  spin_for (300);
-  g_assert_cmpuint (f->reconnect_attempts, ==, 0);
-  g_assert_cmpuint (f->connected, ==, 1);
+  sio_test_spin (300);
+  g_assert_cmpuint (f->r.reconnect_attempts, ==, 0);
+  g_assert_cmpuint (f->r.connected, ==, 1);
 }
 
 static void
@@ -531,14 +331,14 @@ test_close_transport (Fixture *f, gconstpointer data)
   first_engine_id = g_strdup (sio_client_get_engine_id (f->client));
   /* the server drops the Engine.IO session: a close packet in a poll */
   emit (SIO_SOCKET (f->client), "close-transport", NULL);
-  wait_count (&f->disconnected, 1, "disconnected");
-  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_TRANSPORT_CLOSE);
-  wait_count (&f->connected, 2, "reconnected");
-  g_assert_cmpuint (f->reconnect_attempts, >=, 1);
+  sio_test_wait_count (&f->r.disconnected, 1, "disconnected");
+  g_assert_cmpint (f->r.last_reason, ==, SIO_DISCONNECT_REASON_TRANSPORT_CLOSE);
+  sio_test_wait_count (&f->r.connected, 2, "reconnected");
+  g_assert_cmpuint (f->r.reconnect_attempts, >=, 1);
   g_assert_cmpstr (sio_client_get_transport (f->client), ==, "polling");
   g_assert_cmpstr (sio_client_get_engine_id (f->client), !=, first_engine_id);
   emit (SIO_SOCKET (f->client), "echo", "[\"back\"]");
-  g_assert_cmpstr (wait_event (f, "echo"), ==, "[\"back\"]");
+  g_assert_cmpstr (sio_test_recorder_wait_event (&f->r, "echo"), ==, "[\"back\"]");
 }
 
 static void
@@ -547,9 +347,9 @@ test_fallback (Fixture *f, gconstpointer data)
   /* the client tries websocket first; the server only polls */
   g_assert_cmpstr (sio_client_get_transports (f->client)[0], ==, "websocket");
   open_and_wait (f);
-  g_assert_cmpuint (f->connect_errors, ==, 0);
+  g_assert_cmpuint (f->r.connect_errors, ==, 0);
   emit (SIO_SOCKET (f->client), "echo", "[\"via polling 😀\"]");
-  g_assert_cmpstr (wait_event (f, "echo"), ==, "[\"via polling 😀\"]");
+  g_assert_cmpstr (sio_test_recorder_wait_event (&f->r, "echo"), ==, "[\"via polling 😀\"]");
 }
 
 /* ---- the transport alone, against the real servers ----------------- */
@@ -667,7 +467,7 @@ wait_log (TransportLog *l, const char *prefix)
 {
   LogWait w = { l, prefix };
 
-  if (!wait_for (log_has, &w, TEST_TIMEOUT_MS))
+  if (!sio_test_wait_for (log_has, &w, SIO_TEST_TIMEOUT_MS))
     g_error ("timed out waiting for a packet %s", prefix);
 }
 
@@ -715,7 +515,7 @@ test_transport_flush_on_close (Fixture *f, gconstpointer data)
   g_assert_false (l.closed);
   _sio_transport_free (transport);
 
-  spin_for (300);
+  sio_test_spin (300);
   open_and_wait (f);
   records = call (f, "get-records");
   g_assert_cmpstr (records, ==, "[[0,1,2,3,4]]");
@@ -734,7 +534,7 @@ test_transport_free_in_callback (Fixture *f, gconstpointer data)
   l.free_at = 1;
   _sio_transport_open (transport);
   wait_log (&l, "0:");
-  spin_for (200);
+  sio_test_spin (200);
   g_assert_null (l.transport);
   g_assert_cmpuint (l.packets, ==, 1);
   g_assert_false (l.closed);
@@ -756,7 +556,7 @@ test_transport_server_close (Fixture *f, gconstpointer data)
   send_text (transport, "2[\"close-transport\"]");
   /* the close packet comes in a poll; with nobody to act on it, the
    * transport reports a clean close itself */
-  wait_count ((guint *) &l.closed, 1, "closed");
+  sio_test_wait_count ((guint *) &l.closed, 1, "closed");
   g_assert_no_error (l.error);
   g_assert_nonnull (log_find (&l, "1:"));
   _sio_transport_free (transport);
@@ -781,9 +581,9 @@ test_close_in_handler (Fixture *f, gconstpointer data)
   emit (SIO_SOCKET (f->client), "echo", "[1]");
   emit (SIO_SOCKET (f->client), "echo", "[2]");
   emit (SIO_SOCKET (f->client), "echo", "[3]");
-  wait_count (&f->disconnected, 1, "closed from the handler");
-  g_assert_cmpint (f->last_reason, ==, SIO_DISCONNECT_REASON_CLIENT);
-  spin_for (200);
+  sio_test_wait_count (&f->r.disconnected, 1, "closed from the handler");
+  g_assert_cmpint (f->r.last_reason, ==, SIO_DISCONNECT_REASON_CLIENT);
+  sio_test_spin (200);
   g_assert_cmpint (sio_client_get_state (f->client), ==, SIO_CLIENT_STATE_CLOSED);
 }
 
@@ -792,10 +592,10 @@ test_close_while_opening (Fixture *f, gconstpointer data)
 {
   /* the first GET is in flight, nothing is known about the session yet */
   sio_socket_open (SIO_SOCKET (f->client));
-  spin_for (1);
+  sio_test_spin (1);
   sio_client_close (f->client);
   g_assert_finalize_object (g_steal_pointer (&f->client));
-  spin_for (200);
+  sio_test_spin (200);
 }
 
 /* ---- an HTTP server that answers badly ------------------------------ */
@@ -1050,7 +850,7 @@ crafted_free (Crafted *c)
 {
   g_socket_service_stop (c->service);
   g_socket_listener_close (G_SOCKET_LISTENER (c->service));
-  if (!wait_for (crafted_idle, c, TEST_TIMEOUT_MS))
+  if (!sio_test_wait_for (crafted_idle, c, SIO_TEST_TIMEOUT_MS))
     g_error ("the crafted server still has %u connection(s)", c->open_connections);
   g_signal_handlers_disconnect_by_data (c->service, c);
   g_object_unref (c->service);
@@ -1068,22 +868,22 @@ run_crafted (CraftMode  mode,
              const char *message_part)
 {
   Crafted *c = crafted_new (mode);
-  Fixture f = { 0, };
+  SioTestRecorder r;
   SioClient *client = sio_client_new (c->url);
 
-  fixture_init (&f);
+  sio_test_recorder_init (&r);
   sio_client_set_transports (client, polling_only);
   sio_client_set_engine_io_version (client, eio);
   sio_client_set_reconnection (client, FALSE);
   g_object_set (client, "max-payload", (guint64) 1024, NULL);
-  watch (&f, client);
+  sio_test_recorder_watch_client (&r, client);
 
   sio_socket_open (SIO_SOCKET (client));
-  wait_count (&f.connect_errors, 1, "connect-error");
-  g_assert_error (f.connect_error, domain, code);
+  sio_test_wait_count (&r.connect_errors, 1, "connect-error");
+  g_assert_error (r.connect_error, domain, code);
   if (message_part != NULL)
-    g_assert_nonnull (strstr (f.connect_error->message, message_part));
-  g_assert_cmpuint (f.connected, ==, 0);
+    g_assert_nonnull (strstr (r.connect_error->message, message_part));
+  g_assert_cmpuint (r.connected, ==, 0);
   g_assert_cmpint (sio_client_get_state (client), ==, SIO_CLIENT_STATE_CLOSED);
 
   /* the first request: no sid yet, our cache buster, b64 for v3 */
@@ -1101,11 +901,9 @@ run_crafted (CraftMode  mode,
   }
   sio_client_close (client);
   g_assert_finalize_object (client);
-  spin_for (50);
+  sio_test_spin (50);
   crafted_free (c);
-  g_ptr_array_unref (f.events);
-  g_ptr_array_unref (f.event_objects);
-  g_clear_error (&f.connect_error);
+  sio_test_recorder_clear (&r);
 }
 
 static void
@@ -1167,7 +965,7 @@ test_crafted_later_400 (void)
   wait_log (&l, "0:");
   g_assert_cmpstr (g_ptr_array_index (l.log, 0), ==, "opened");
   send_text (transport, "0");
-  wait_count ((guint *) &l.closed, 1, "closed");
+  sio_test_wait_count ((guint *) &l.closed, 1, "closed");
   g_test_message ("error: %s", l.error->message);
   g_assert_error (l.error, SIO_ERROR, SIO_ERROR_TRANSPORT);
   g_assert_nonnull (strstr (l.error->message, "400"));
@@ -1186,7 +984,7 @@ test_crafted_later_400 (void)
   send_text (transport, "2[\"late\"]");
   _sio_transport_close (transport);
   _sio_transport_free (transport);
-  spin_for (50);
+  sio_test_spin (50);
   crafted_free (c);
   transport_log_clear (&l);
 }
