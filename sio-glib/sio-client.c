@@ -583,10 +583,16 @@ sio_client_constructed (GObject *object)
   }
 
   if (self->session == NULL)
-    self->session = soup_session_new_with_options ("timeout", 0,
-                                                   "idle-timeout", 0,
-                                                   "user-agent", "sio-glib/" PACKAGE_VERSION " ",
-                                                   NULL);
+    {
+      self->session = soup_session_new_with_options ("timeout", 0,
+                                                     "idle-timeout", 0,
+                                                     "user-agent", "sio-glib/" PACKAGE_VERSION " ",
+                                                     NULL);
+      /* One cookie jar for every request of this client (polling and the
+       * WebSocket handshake): load balancers pin sessions with cookies. */
+      g_autoptr(SoupCookieJar) jar = soup_cookie_jar_new ();
+      soup_session_add_feature (self->session, SOUP_SESSION_FEATURE (jar));
+    }
 }
 
 static void
