@@ -395,10 +395,21 @@ engine_message (SioEngine       *engine,
     }
 }
 
+static void
+engine_upgraded (SioEngine *engine,
+                 gpointer   user_data)
+{
+  SioClient *self = user_data;
+
+  if (self->engine == engine)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSPORT]);
+}
+
 static const SioEngineCallbacks engine_callbacks = {
   .opened = engine_opened,
   .message = engine_message,
   .closed = engine_closed,
+  .upgraded = engine_upgraded,
 };
 
 static GUri *
@@ -830,7 +841,14 @@ sio_client_class_init (SioClientClass *klass)
    * SioClient:upgrade:
    *
    * Whether to upgrade from long-polling to WebSocket when the server
-   * offers it.
+   * offers it and "websocket" is one of [property@Sio.Client:transports].
+   *
+   * The client probes a WebSocket on the same Engine.IO session, pauses
+   * polling once the probe is answered, and goes on over the WebSocket:
+   * packets sent meanwhile wait and go out in order, nothing is lost or
+   * sent twice. [property@Sio.Client:transport] changes (with a notify)
+   * when the switch is done. If the probe fails, the session stays on
+   * polling; there is one probe per connection.
    *
    * Since: 1.0
    */

@@ -26,6 +26,8 @@ typedef struct
   void (*message) (SioEngine *engine, SioEnginePacket *packet, gpointer user_data);
   /* the session ended without _sio_engine_close(); called once */
   void (*closed)  (SioEngine *engine, SioDisconnectReason reason, const GError *error, gpointer user_data);
+  /* optional: the session moved to another transport (upgrade) */
+  void (*upgraded) (SioEngine *engine, gpointer user_data);
 } SioEngineCallbacks;
 
 typedef struct

@@ -32,11 +32,25 @@ struct _SioEngine
   GSource                  *connect_timeout;
   /* why the first transport failed: reported if every other one fails too */
   GError                   *first_error;
+  /* a WebSocket failed to open in this session: do not probe for it */
+  gboolean                  websocket_failed;
+  /* upgrade (§1.8): the WebSocket being probed, NULL when none is */
+  SioTransport             *probe;
+  /* gives up a probe that does not answer */
+  GSource                  *probe_timeout;
+  /* the current transport is pausing for the switch to the probe */
+  gboolean                  pausing;
+  /* what we send while pausing, for the new transport */
+  GArray                   *upgrade_queue;
 };
 
 G_DEFINE_FINAL_TYPE (SioEngine, _sio_engine, G_TYPE_OBJECT)
 
-static void try_transport (SioEngine *self);
+static void try_transport    (SioEngine    *self);
+static void transport_paused (SioTransport *transport,
+                              gpointer      user_data);
+static void start_probe      (SioEngine    *self);
+static gboolean wants_upgrade (SioEngine   *self);
 
 static gboolean
 free_transport_cb (gpointer data)
@@ -46,20 +60,49 @@ free_transport_cb (gpointer data)
 }
 
 /* Transports are freed from an idle: we may be inside one of their callbacks. */
+static void free_transport_later (SioEngine    *self,
+                                  SioTransport *transport,
+                                  gboolean      discard);
+
 static void
 drop_transport (SioEngine *self)
 {
   SioTransport *transport = g_steal_pointer (&self->transport);
+
+  if (transport != NULL)
+    free_transport_later (self, transport, FALSE);
+}
+
+static void
+free_transport_later (SioEngine    *self,
+                      SioTransport *transport,
+                      gboolean      discard)
+{
   GSource *source;
 
-  if (transport == NULL)
-    return;
-  _sio_transport_close (transport);
+  if (discard)
+    _sio_transport_discard (transport);
+  else
+    _sio_transport_close (transport);
   source = g_idle_source_new ();
   g_source_set_static_name (source, "[sio-glib] free transport");
   g_source_set_callback (source, free_transport_cb, transport, NULL);
   g_source_attach (source, self->config.context);
   g_source_unref (source);
+}
+
+static void
+stop_probe (SioEngine *self)
+{
+  SioTransport *probe = g_steal_pointer (&self->probe);
+
+  if (self->probe_timeout != NULL)
+    {
+      g_source_destroy (self->probe_timeout);
+      g_clear_pointer (&self->probe_timeout, g_source_unref);
+    }
+  if (probe != NULL)
+    free_transport_later (self, probe, FALSE);
 }
 
 static void
@@ -71,6 +114,9 @@ stop_timers (SioEngine *self)
       g_clear_pointer (&self->connect_timeout, g_source_unref);
     }
   g_clear_pointer (&self->heartbeat, _sio_heartbeat_free);
+  stop_probe (self);
+  self->pausing = FALSE;
+  g_array_set_size (self->upgrade_queue, 0);
 }
 
 static void
@@ -92,6 +138,27 @@ fail (SioEngine           *self,
   g_object_unref (self);
 }
 
+/* Everything we send goes through here: while the transport pauses for an
+ * upgrade, packets wait and go out, in order, on the new transport. */
+static void
+send_packets (SioEngine             *self,
+              const SioEnginePacket *packets,
+              guint                  n_packets)
+{
+  if (self->pausing)
+    {
+      for (guint i = 0; i < n_packets; i++)
+        {
+          SioEnginePacket copy;
+
+          _sio_engine_packet_init (&copy, packets[i].type, packets[i].binary, packets[i].data);
+          g_array_append_val (self->upgrade_queue, copy);
+        }
+      return;
+    }
+  _sio_transport_send (self->transport, packets, n_packets);
+}
+
 static void
 send_control (SioEngine           *self,
               SioEnginePacketType  type)
@@ -100,7 +167,7 @@ send_control (SioEngine           *self,
 
   _sio_engine_packet_init (&packet, type, FALSE, NULL);
   SIO_TRACE ("engine: send %s", type == SIO_ENGINE_PACKET_PING ? "ping" : "pong");
-  _sio_transport_send (self->transport, &packet, 1);
+  send_packets (self, &packet, 1);
   _sio_engine_packet_clear (&packet);
 }
 
@@ -176,6 +243,9 @@ handle_handshake (SioEngine       *self,
   _sio_heartbeat_start (self->heartbeat);
 
   self->callbacks->opened (self, self->user_data);
+
+  if (self->state == ENGINE_OPEN && self->probe == NULL && wants_upgrade (self))
+    start_probe (self);
 }
 
 static void
@@ -248,6 +318,8 @@ transport_closed (SioTransport *transport,
                  error != NULL ? error->message : "closed");
       if (self->first_error == NULL && error != NULL)
         self->first_error = g_error_copy (error);
+      if (g_strcmp0 (_sio_transport_get_name (transport), "websocket") == 0)
+        self->websocket_failed = TRUE;
       drop_transport (self);
       self->transport_index++;
       try_transport (self);
@@ -269,7 +341,197 @@ static const SioTransportCallbacks transport_callbacks = {
   .opened = transport_opened,
   .packet = transport_packet,
   .closed = transport_closed,
+  .paused = transport_paused,
 };
+
+/* ---- upgrade (§1.8) ---------------------------------------------------
+ *
+ * Over polling, when the server offers "websocket": open a WebSocket with
+ * the same sid, send "2probe", wait for "3probe", pause polling (the GET in
+ * flight comes back, queued packets are posted), send "5" (upgrade) on the
+ * WebSocket and go on there with what was sent while pausing. Any failure
+ * before the switch leaves the session on polling, as if nothing happened.
+ */
+
+static const SioTransportCallbacks probe_callbacks;
+
+static void
+flush_upgrade_queue (SioEngine *self)
+{
+  if (self->upgrade_queue->len == 0)
+    return;
+  _sio_transport_send (self->transport,
+                       (const SioEnginePacket *) (gconstpointer) self->upgrade_queue->data,
+                       self->upgrade_queue->len);
+  g_array_set_size (self->upgrade_queue, 0);
+}
+
+static void
+abandon_probe (SioEngine  *self,
+               const char *why)
+{
+  SIO_TRACE ("engine: upgrade abandoned: %s", why);
+  stop_probe (self);
+  /* one try per session, as the reference client: a proxy that blocks
+   * WebSocket blocks it the next time too */
+  self->websocket_failed = TRUE;
+  if (self->pausing)
+    {
+      self->pausing = FALSE;
+      _sio_transport_pause (self->transport, FALSE);
+      flush_upgrade_queue (self);
+    }
+}
+
+static gboolean
+on_probe_timeout (gpointer user_data)
+{
+  SioEngine *self = user_data;
+
+  g_clear_pointer (&self->probe_timeout, g_source_unref);
+  abandon_probe (self, "no answer in time");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+finish_upgrade (SioEngine *self)
+{
+  SioTransport *old = self->transport;
+  SioEnginePacket upgrade;
+
+  if (self->probe_timeout != NULL)
+    {
+      g_source_destroy (self->probe_timeout);
+      g_clear_pointer (&self->probe_timeout, g_source_unref);
+    }
+  self->transport = g_steal_pointer (&self->probe);
+  self->transport->callbacks = &transport_callbacks;
+  self->pausing = FALSE;
+
+  SIO_TRACE ("engine: upgraded to %s (%u packet(s) waited)",
+             _sio_transport_get_name (self->transport), self->upgrade_queue->len);
+  _sio_engine_packet_init (&upgrade, SIO_ENGINE_PACKET_UPGRADE, FALSE, NULL);
+  _sio_transport_send (self->transport, &upgrade, 1);
+  _sio_engine_packet_clear (&upgrade);
+  flush_upgrade_queue (self);
+
+  /* the server ends the polling side itself */
+  free_transport_later (self, old, TRUE);
+
+  if (self->callbacks->upgraded != NULL)
+    self->callbacks->upgraded (self, self->user_data);
+}
+
+static void
+probe_opened (SioTransport *transport,
+              gpointer      user_data)
+{
+  SioEngine *self = user_data;
+  g_autoptr(GBytes) data = NULL;
+  SioEnginePacket ping;
+
+  if (transport != self->probe)
+    return;
+  data = g_bytes_new_static ("probe", 5);
+  _sio_engine_packet_init (&ping, SIO_ENGINE_PACKET_PING, FALSE, data);
+  SIO_TRACE ("engine: probe open, send ping probe");
+  _sio_transport_send (transport, &ping, 1);
+  _sio_engine_packet_clear (&ping);
+}
+
+static void
+probe_packet (SioTransport    *transport,
+              SioEnginePacket *packet,
+              gpointer         user_data)
+{
+  SioEngine *self = user_data;
+  gsize len = 0;
+  const char *data;
+
+  if (transport != self->probe || self->pausing)
+    return;
+
+  data = packet->data != NULL ? g_bytes_get_data (packet->data, &len) : NULL;
+  if (packet->type != SIO_ENGINE_PACKET_PONG || packet->binary ||
+      len != 5 || memcmp (data, "probe", 5) != 0)
+    {
+      abandon_probe (self, "unexpected answer to the probe");
+      return;
+    }
+
+  SIO_TRACE ("engine: probe answered, pausing %s", _sio_transport_get_name (self->transport));
+  self->pausing = TRUE;
+  g_object_ref (self);
+  if (!_sio_transport_pause (self->transport, TRUE))
+    abandon_probe (self, "the transport cannot pause");
+  g_object_unref (self);
+}
+
+static void
+probe_closed (SioTransport *transport,
+              const GError *error,
+              gpointer      user_data)
+{
+  SioEngine *self = user_data;
+
+  if (transport != self->probe)
+    return;
+  abandon_probe (self, error != NULL ? error->message : "closed");
+}
+
+static void
+transport_paused (SioTransport *transport,
+                  gpointer      user_data)
+{
+  SioEngine *self = user_data;
+
+  if (transport != self->transport || !self->pausing || self->probe == NULL)
+    return;
+  finish_upgrade (self);
+}
+
+static const SioTransportCallbacks probe_callbacks = {
+  .opened = probe_opened,
+  .packet = probe_packet,
+  .closed = probe_closed,
+};
+
+static gboolean
+wants_upgrade (SioEngine *self)
+{
+  const char * const *transports = (const char * const *) self->config.transports;
+
+  return self->config.upgrade && !self->websocket_failed &&
+         g_strcmp0 (_sio_transport_get_name (self->transport), "polling") == 0 &&
+         g_strv_contains (transports, "websocket") &&
+         self->handshake.upgrades != NULL &&
+         g_strv_contains ((const char * const *) self->handshake.upgrades, "websocket");
+}
+
+static void
+start_probe (SioEngine *self)
+{
+  SioTransportConfig tc = {
+    .session = self->config.session,
+    .base_uri = self->config.base_uri,
+    .headers = self->config.headers,
+    .eio = self->config.eio,
+    .sid = self->handshake.sid,
+    .max_receive = self->config.max_receive,
+    .context = self->config.context,
+  };
+
+  SIO_TRACE ("engine: probing websocket for sid %s", self->handshake.sid);
+  self->probe = _sio_transport_websocket_new (&tc, &probe_callbacks, self);
+  if (self->config.connect_timeout_ms > 0)
+    {
+      self->probe_timeout = g_timeout_source_new (self->config.connect_timeout_ms);
+      g_source_set_static_name (self->probe_timeout, "[sio-glib] upgrade probe timeout");
+      g_source_set_callback (self->probe_timeout, on_probe_timeout, self, NULL);
+      g_source_attach (self->probe_timeout, self->config.context);
+    }
+  _sio_transport_open (self->probe);
+}
 
 static void
 try_transport (SioEngine *self)
@@ -330,7 +592,7 @@ _sio_engine_send (SioEngine             *self,
 {
   if (self->state != ENGINE_OPEN)
     return;
-  _sio_transport_send (self->transport, packets, n_packets);
+  send_packets (self, packets, n_packets);
 }
 
 void
@@ -396,6 +658,7 @@ _sio_engine_finalize (GObject *object)
     }
   _sio_handshake_clear (&self->handshake);
   g_clear_error (&self->first_error);
+  g_clear_pointer (&self->upgrade_queue, g_array_unref);
   g_clear_object (&self->config.session);
   g_clear_pointer (&self->config.base_uri, g_uri_unref);
   g_clear_pointer (&self->config.headers, g_ptr_array_unref);
@@ -414,6 +677,8 @@ _sio_engine_class_init (SioEngineClass *klass)
 static void
 _sio_engine_init (SioEngine *self)
 {
+  self->upgrade_queue = g_array_new (FALSE, TRUE, sizeof (SioEnginePacket));
+  g_array_set_clear_func (self->upgrade_queue, (GDestroyNotify) _sio_engine_packet_clear);
 }
 
 SioEngine *

@@ -92,6 +92,10 @@ struct _SioTransportPolling
   gboolean      peer_closed;
   /* the transport let go of its requests (closed, failed or freed) */
   gboolean      stopped;
+  /* pause asked: no new GET; paused is reported once nothing is in flight */
+  gboolean      pausing;
+  /* paused was reported; a resume starts polling again */
+  gboolean      paused;
 };
 
 static void request_start     (PollRequest         *req);
@@ -99,6 +103,7 @@ static void request_done      (PollRequest         *req,
                                const GError        *error);
 static void start_get         (SioTransportPolling *self);
 static void flush_queue       (SioTransportPolling *self);
+static void check_paused      (SioTransportPolling *self);
 
 /* ---- lifetime ------------------------------------------------------- */
 
@@ -507,9 +512,11 @@ handle_poll (SioTransportPolling *self,
     }
   else
     {
-      start_get (self);
+      if (!self->pausing && !self->paused)
+        start_get (self);
       /* packets sent before the sid was known */
       flush_queue (self);
+      check_paused (self);
     }
 
 out:
@@ -568,6 +575,7 @@ request_done (PollRequest  *req,
     {
       request_free (req);
       flush_queue (self);
+      check_paused (self);
       return;
     }
 
@@ -641,6 +649,55 @@ flush_queue (SioTransportPolling *self)
   request_start (self->post);
 }
 
+/* ---- pausing (upgrade) ---------------------------------------------- */
+
+/* Reports paused once the GET has come back and every queued packet has
+ * been posted: the server has nothing of ours in flight, and we have read
+ * everything it sent over polling (§1.8). */
+static void
+check_paused (SioTransportPolling *self)
+{
+  SioTransport *transport = &self->parent;
+
+  if (!self->pausing || self->stopped || self->get != NULL || self->post != NULL ||
+      self->queue->len > 0)
+    return;
+  self->pausing = FALSE;
+  self->paused = TRUE;
+  SIO_TRACE ("polling: paused");
+  if (transport->callbacks->paused != NULL)
+    transport->callbacks->paused (transport, transport->user_data);
+}
+
+static void
+polling_pause (SioTransport *transport,
+               gboolean      pause)
+{
+  SioTransportPolling *self = (SioTransportPolling *) transport;
+
+  if (self->stopped)
+    return;
+  if (pause)
+    {
+      if (self->pausing || self->paused)
+        return;
+      SIO_TRACE ("polling: pausing (%s in flight, %u queued)",
+                 self->get != NULL ? (self->post != NULL ? "GET and POST" : "GET")
+                                   : (self->post != NULL ? "POST" : "nothing"),
+                 self->queue->len);
+      self->pausing = TRUE;
+      check_paused (self);
+      return;
+    }
+
+  SIO_TRACE ("polling: resuming");
+  self->pausing = FALSE;
+  self->paused = FALSE;
+  if (self->opened && self->get == NULL && transport->config.sid != NULL)
+    start_get (self);
+  flush_queue (self);
+}
+
 /* ---- the transport -------------------------------------------------- */
 
 static void
@@ -688,7 +745,7 @@ polling_close (SioTransport *transport)
   /* what is still queued, then the close packet (§1.9) in a POST of its
    * own, as the JS client does: Socket.IO 4 servers drop the events they
    * read in the same payload as a close */
-  if (transport->config.sid != NULL && !self->peer_closed)
+  if (transport->config.sid != NULL && !self->peer_closed && !transport->discard)
     {
       SioEnginePacket close_packet;
 
@@ -737,6 +794,7 @@ static const SioTransportClass polling_class = {
   .send = polling_send,
   .close = polling_close,
   .free = polling_free,
+  .pause = polling_pause,
 };
 
 SioTransport *

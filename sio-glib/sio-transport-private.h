@@ -24,6 +24,9 @@ typedef struct
   /* the channel closed: @error NULL when the peer closed it cleanly,
    * SIO_ERROR_PROTOCOL for undecodable input, SIO_ERROR_TRANSPORT else */
   void (*closed) (SioTransport *transport, const GError *error, gpointer user_data);
+  /* optional: a pause asked with _sio_transport_pause() completed: nothing
+   * is in flight and nothing waits to be sent (upgrade, §1.8) */
+  void (*paused) (SioTransport *transport, gpointer user_data);
 } SioTransportCallbacks;
 
 typedef struct
@@ -33,6 +36,9 @@ typedef struct
   void      (*send)  (SioTransport *self, const SioEnginePacket *packets, guint n_packets);
   void      (*close) (SioTransport *self);
   void      (*free)  (SioTransport *self);
+  /* optional: stop receiving and report paused once drained (TRUE), or go
+   * on as before (FALSE) */
+  void      (*pause) (SioTransport *self, gboolean pause);
 } SioTransportClass;
 
 /* What every transport needs to reach the server. */
@@ -59,6 +65,9 @@ struct _SioTransport
   SioTransportConfig           config;
   /* set once closed has been reported */
   gboolean                     closed;
+  /* close without telling the server: the session lives on in another
+   * transport (after an upgrade) */
+  gboolean                     discard;
 };
 
 SioTransport *_sio_transport_websocket_new (const SioTransportConfig    *config,
@@ -79,6 +88,11 @@ void          _sio_transport_send          (SioTransport                *self,
                                             const SioEnginePacket       *packets,
                                             guint                        n_packets);
 void          _sio_transport_close         (SioTransport                *self);
+/* Closes without ending the Engine.IO session (no close packet). */
+void          _sio_transport_discard       (SioTransport                *self);
+/* Pauses (TRUE) or resumes (FALSE); FALSE if the transport cannot pause. */
+gboolean      _sio_transport_pause         (SioTransport                *self,
+                                            gboolean                     pause);
 void          _sio_transport_free          (SioTransport                *self);
 const char   *_sio_transport_get_name      (SioTransport                *self);
 /* base_uri + transport=<name> (+ sid), with scheme http(s) or ws(s) */

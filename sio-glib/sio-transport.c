@@ -62,6 +62,23 @@ _sio_transport_close (SioTransport *self)
 }
 
 void
+_sio_transport_discard (SioTransport *self)
+{
+  self->discard = TRUE;
+  _sio_transport_close (self);
+}
+
+gboolean
+_sio_transport_pause (SioTransport *self,
+                      gboolean      pause)
+{
+  if (self->closed || self->klass->pause == NULL)
+    return FALSE;
+  self->klass->pause (self, pause);
+  return TRUE;
+}
+
+void
 _sio_transport_free (SioTransport *self)
 {
   if (self == NULL)

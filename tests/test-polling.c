@@ -1009,6 +1009,120 @@ static const ServerSpec fallback_specs[] = {
   { SIO_TEST_SERVER_PYTHON, TRUE, { "--transports", "polling", NULL } },
 };
 
+/* ---- upgrade to WebSocket -------------------------------------------- */
+
+static const char * const polling_then_websocket[] = { "polling", "websocket", NULL };
+
+typedef struct
+{
+  Fixture *f;
+  /* next value to emit, and how many to emit in all */
+  guint    next;
+  guint    total;
+  /* the transports the client reported, in order, comma-separated */
+  GString *transports;
+} Stream;
+
+static void
+on_transport_changed (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  Stream *st = user_data;
+  const char *name = sio_client_get_transport (SIO_CLIENT (object));
+
+  if (name != NULL)
+    g_string_append_printf (st->transports, "%s%s", st->transports->len > 0 ? "," : "", name);
+}
+
+static gboolean
+emit_some (gpointer user_data)
+{
+  Stream *st = user_data;
+
+  /* a few per tick, from before the connection opens until well after
+   * the switch: some go out over polling, some wait during the pause,
+   * the rest over the WebSocket */
+  for (guint k = 0; k < 3 && st->next < st->total; k++, st->next++)
+    {
+      g_autofree char *json = g_strdup_printf ("[%u]", st->next);
+
+      emit (SIO_SOCKET (st->f->client), "echo", json);
+    }
+  return st->next < st->total ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static void
+test_upgrade_stream (Fixture *f, gconstpointer data)
+{
+  Stream st = { f, 0, 600, g_string_new (NULL) };
+  g_autofree char *acked = NULL;
+
+  sio_client_set_transports (f->client, polling_then_websocket);
+  g_signal_connect (f->client, "notify::transport", G_CALLBACK (on_transport_changed), &st);
+
+  sio_socket_open (SIO_SOCKET (f->client));
+  g_timeout_add (2, emit_some, &st);
+
+  /* every echo comes back once, in order: nothing lost, doubled or
+   * reordered across the switch, in either direction */
+  for (guint i = 0; i < st.total; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("[%u]", i);
+
+      g_assert_cmpstr (sio_test_recorder_wait_event_nth (&f->r, "echo", i), ==, expected);
+    }
+  /* the source removed itself with the last emit */
+  g_assert_cmpuint (st.next, ==, st.total);
+
+  g_assert_cmpstr (st.transports->str, ==, "polling,websocket");
+  g_assert_cmpstr (sio_client_get_transport (f->client), ==, "websocket");
+  acked = call (f, "ack");
+  g_assert_cmpstr (acked, ==, "[]");
+
+  sio_test_spin (100);
+  g_assert_cmpuint (f->r.disconnected, ==, 0);
+  g_assert_cmpuint (f->r.connected, ==, 1);
+  {
+    guint echoes = 0;
+
+    for (guint i = 0; i < f->r.events->len; i++)
+      if (g_str_has_prefix (g_ptr_array_index (f->r.events, i), "echo "))
+        echoes++;
+    g_assert_cmpuint (echoes, ==, st.total);
+  }
+
+  g_signal_handlers_disconnect_by_data (f->client, &st);
+  g_string_free (st.transports, TRUE);
+}
+
+/* The server does not offer WebSocket: the client stays on polling. */
+static void
+test_upgrade_not_offered (Fixture *f, gconstpointer data)
+{
+  g_autofree char *acked = NULL;
+
+  sio_client_set_transports (f->client, polling_then_websocket);
+  open_and_wait (f);
+  acked = call (f, "ack");
+  g_assert_cmpstr (acked, ==, "[]");
+  g_assert_cmpstr (sio_client_get_transport (f->client), ==, "polling");
+  g_assert_cmpuint (f->r.disconnected, ==, 0);
+}
+
+/* With upgrade FALSE the client stays on polling. */
+static void
+test_upgrade_disabled (Fixture *f, gconstpointer data)
+{
+  g_autofree char *acked = NULL;
+
+  sio_client_set_transports (f->client, polling_then_websocket);
+  sio_client_set_upgrade (f->client, FALSE);
+  open_and_wait (f);
+  sio_test_spin (300);
+  acked = call (f, "ack");
+  g_assert_cmpstr (acked, ==, "[]");
+  g_assert_cmpstr (sio_client_get_transport (f->client), ==, "polling");
+}
+
 typedef void (*TestFunc) (Fixture *, gconstpointer);
 
 static void
@@ -1037,6 +1151,9 @@ main (int argc, char **argv)
   add ("close-engine", test_close_engine, specs);
   add ("close-transport", test_close_transport, specs);
   add ("fallback", test_fallback, fallback_specs);
+  add ("upgrade/stream", test_upgrade_stream, specs);
+  add ("upgrade/not-offered", test_upgrade_not_offered, fallback_specs);
+  add ("upgrade/disabled", test_upgrade_disabled, specs);
   add ("transport/flush-on-close", test_transport_flush_on_close, specs);
   add ("transport/free-in-callback", test_transport_free_in_callback, specs);
   add ("transport/server-close", test_transport_server_close, specs);

@@ -866,30 +866,7 @@ def test_wrong_path(server, loop):
 
 # ---- transports -------------------------------------------------------------------
 
-def polling_unavailable(loop, server):
-    """Whether this build of sio-glib still lacks HTTP long-polling (its
-    polling transport then fails at once with a message saying so)."""
-    c = Sio.Client.new(server.url())
-    c.props.engine_io_version = server.eio
-    c.props.transports = ['polling']
-    c.props.reconnection = False
-    rec = Recorder()
-    rec.watch(c)
-    try:
-        c.open()
-        loop.run_until(lambda: rec.connected or rec.connect_errors,
-                       what='the polling probe')
-        return any('not available' in e.message
-                   for e, _ in rec.connect_errors)
-    finally:
-        c.close()
-        rec.unwatch()
-        loop.drain()
-
-
 def test_polling_only(server, client, loop):
-    if polling_unavailable(loop, server):
-        pytest.xfail('sio-glib has no HTTP long-polling transport yet')
     c, rec = client
     c.props.transports = ['polling']
     c.props.upgrade = False
@@ -907,9 +884,6 @@ def test_polling_only(server, client, loop):
     assert c.props.transport == 'polling'
 
 
-@pytest.mark.xfail(reason='sio-glib does not upgrade from polling to '
-                   'WebSocket yet (API.md: "polling" followed by "websocket" '
-                   'upgrades when upgrade is TRUE)', strict=False)
 def test_polling_upgrades(server, client, loop):
     c, rec = client
     transports = []
@@ -931,8 +905,6 @@ def test_polling_upgrades(server, client, loop):
 
 def test_polling_no_upgrade(server, client, loop):
     """With upgrade FALSE the polling transport is kept."""
-    if polling_unavailable(loop, server):
-        pytest.xfail('sio-glib has no HTTP long-polling transport yet')
     c, rec = client
     c.set_transports(['polling', 'websocket'])
     c.set_upgrade(False)
