@@ -68,6 +68,24 @@ typedef struct
   AckCall         *call;
 } Outgoing;
 
+/* An emit under the `retries` policy: queued, sent one at a time with an
+ * ack asked, and sent again until the server acks it. */
+typedef struct
+{
+  char          *event;
+  JsonArray     *args;
+  GBytes       **attachments;
+  guint          n_attachments;
+  int            timeout_ms;
+  GCancellable  *cancellable;
+  /* the application's task (it asked for the ack), or NULL */
+  GTask         *task;
+  /* sends so far */
+  guint          tries;
+  /* a send is waiting for its ack */
+  gboolean       pending;
+} RetryEntry;
+
 struct _AckCall
 {
   /* owns a reference to the socket (its source object) */
@@ -101,6 +119,8 @@ typedef struct
   gboolean    want_open;
   /* Outgoing emits waiting for the connection */
   GQueue      send_buffer;
+  /* RetryEntry emits of the retries policy, head first */
+  GQueue      retry_queue;
   /* SioPacket events that arrived before the CONNECT reply */
   GQueue      recv_buffer;
   /* ack id (gint64*) -> AckCall */
@@ -142,6 +162,10 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
+
+static void drain_retry_queue (SioSocket *self);
+static void fail_retry_queue  (SioSocket *self);
+static void retry_entry_free  (RetryEntry *entry);
 
 static const char * const reserved_names[] = {
   "connect", "connect_error", "disconnect", "disconnecting",
@@ -632,6 +656,7 @@ handle_connect (SioSocket *self,
       _sio_packet_free (buffered);
     }
   flush_send_buffer (self);
+  drain_retry_queue (self);
   if (priv->phase == PHASE_CONNECTED)
     {
       g_signal_emit (self, signals[SIGNAL_CONNECTED], 0);
@@ -689,6 +714,7 @@ _sio_socket_attempt_failed (SioSocket    *self,
     {
       priv->want_open = FALSE;
       fail_acks (self, TRUE);
+      fail_retry_queue (self);
     }
   g_object_unref (self);
 }
@@ -712,6 +738,7 @@ _sio_socket_abandon (SioSocket *self,
       set_connected (self, FALSE, NULL);
     }
   fail_acks (self, TRUE);
+  fail_retry_queue (self);
   error = g_error_new (SIO_ERROR, SIO_ERROR_DISCONNECTED,
                        _("The socket was closed before it connected"));
   complete_open_tasks (self, error);
@@ -814,6 +841,7 @@ handle_connect_error (SioSocket *self,
   g_signal_emit (self, signals[SIGNAL_CONNECT_ERROR], 0, error, data);
   complete_open_tasks (self, error);
   fail_acks (self, TRUE);
+  fail_retry_queue (self);
   if (priv->client != NULL)
     _sio_client_socket_left (priv->client, self);
   g_object_unref (self);
@@ -835,6 +863,7 @@ handle_disconnect (SioSocket *self)
   g_clear_pointer (&priv->pid, g_free);
   g_clear_pointer (&priv->offset, g_free);
   fail_acks (self, TRUE);
+  fail_retry_queue (self);
   if (was_connected)
     g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0, SIO_DISCONNECT_REASON_SERVER);
   if (priv->client != NULL)
@@ -953,7 +982,14 @@ _sio_socket_is_joined (SioSocket *self)
 guint
 _sio_socket_get_n_buffered (SioSocket *self)
 {
-  return PRIV (self)->send_buffer.length;
+  SioSocketPrivate *priv = PRIV (self);
+  guint n = priv->send_buffer.length;
+
+  /* retried emits wait in their own queue; the one in flight is sent */
+  for (GList *l = priv->retry_queue.head; l != NULL; l = l->next)
+    if (!((RetryEntry *) l->data)->pending)
+      n++;
+  return n;
 }
 
 /* ---- GObject -------------------------------------------------------- */
@@ -966,6 +1002,7 @@ sio_socket_dispose (GObject *object)
 
   if (priv->acks != NULL)
     fail_acks (self, TRUE);
+  fail_retry_queue (self);
   clear_recv_buffer (self);
   if (priv->open_tasks != NULL && priv->open_tasks->len > 0)
     {
@@ -990,6 +1027,7 @@ sio_socket_finalize (GObject *object)
   g_clear_pointer (&priv->auth, json_node_unref);
   g_clear_pointer (&priv->acks, g_hash_table_unref);
   g_clear_pointer (&priv->open_tasks, g_ptr_array_unref);
+  g_queue_clear_full (&priv->retry_queue, (GDestroyNotify) retry_entry_free);
 
   G_OBJECT_CLASS (sio_socket_parent_class)->finalize (object);
 }
@@ -1162,9 +1200,19 @@ sio_socket_class_init (SioSocketClass *klass)
    * SioSocket:retries:
    *
    * Guaranteed delivery as in the reference client: with a non-zero value,
-   * each emit is queued, sent one at a time and sent again until the server
-   * acknowledges it (after [property@Sio.Socket:ack-timeout]), at most this
-   * many extra times.
+   * each emit (volatile ones excepted) is queued, sent one at a time with
+   * an acknowledgement asked of the server, and sent again when no
+   * acknowledgement comes (after the emit's timeout or
+   * [property@Sio.Socket:ack-timeout]) or the connection is lost before
+   * it comes, at most this many extra times. The next emit leaves only
+   * once the previous one was acknowledged or gave up, so order is kept.
+   *
+   * The server's handler must acknowledge (call its ack callback) even
+   * when the application asked for no reply. An emit that gives up ends
+   * its callback with %SIO_ERROR_TIMEOUT (or %SIO_ERROR_DISCONNECTED);
+   * closing the socket ends every queued emit with
+   * %SIO_ERROR_DISCONNECTED. A server may see an event more than once
+   * when its acknowledgement was lost: make handlers idempotent.
    *
    * Since: 1.0
    */
@@ -1621,6 +1669,191 @@ sio_socket_close (SioSocket *self)
   g_object_unref (self);
 }
 
+/* ---- retries -------------------------------------------------------- */
+
+static void emit_internal (SioSocket            *self,
+                           const char           *event,
+                           JsonArray            *args,
+                           GBytes              **attachments,
+                           guint                 n_attachments,
+                           SioEmitFlags          flags,
+                           int                   timeout_ms,
+                           GCancellable         *cancellable,
+                           GAsyncReadyCallback   callback,
+                           gpointer              user_data,
+                           gpointer              source_tag);
+
+static void
+retry_entry_free (RetryEntry *entry)
+{
+  g_free (entry->event);
+  g_clear_pointer (&entry->args, json_array_unref);
+  for (guint i = 0; i < entry->n_attachments; i++)
+    g_bytes_unref (entry->attachments[i]);
+  g_free (entry->attachments);
+  g_clear_object (&entry->cancellable);
+  g_clear_object (&entry->task);
+  g_free (entry);
+}
+
+/* Returns to the application (if it waits) and frees @entry, which has
+ * left the queue. @event or @error (owned). */
+static void
+retry_entry_finish (RetryEntry *entry,
+                    SioEvent   *event,
+                    GError     *error)
+{
+  GTask *task = g_steal_pointer (&entry->task);
+
+  retry_entry_free (entry);
+  if (task == NULL)
+    {
+      g_clear_object (&event);
+      g_clear_error (&error);
+      return;
+    }
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, event, g_object_unref);
+  g_object_unref (task);
+}
+
+static void retry_ack_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data);
+
+/* Sends the head of the queue, unless it waits for its ack already. */
+static void
+drain_retry_queue (SioSocket *self)
+{
+  SioSocketPrivate *priv = PRIV (self);
+  RetryEntry *head;
+
+  while ((head = g_queue_peek_head (&priv->retry_queue)) != NULL &&
+         !head->pending && priv->phase == PHASE_CONNECTED)
+    {
+      if (head->cancellable != NULL && g_cancellable_is_cancelled (head->cancellable))
+        {
+          g_queue_pop_head (&priv->retry_queue);
+          retry_entry_finish (head, NULL,
+                              g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                   _("The operation was cancelled")));
+          continue;
+        }
+      head->pending = TRUE;
+      head->tries++;
+      SIO_TRACE ("socket %s: send %s, try %u of %u", priv->nsp, head->event,
+                 head->tries, priv->retries + 1);
+      emit_internal (self, head->event, head->args, head->attachments, head->n_attachments,
+                     SIO_EMIT_NONE, head->timeout_ms, head->cancellable,
+                     retry_ack_cb, head, sio_socket_emit_full);
+      return;
+    }
+}
+
+static void
+retry_ack_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SioSocket *self = SIO_SOCKET (source);
+  SioSocketPrivate *priv = PRIV (self);
+  RetryEntry *entry = user_data;
+  g_autoptr(GError) error = NULL;
+  SioEvent *reply;
+  gboolean retry;
+
+  reply = g_task_propagate_pointer (G_TASK (result), &error);
+  /* only the head is ever sent, and it stays the head until it ends here */
+  g_assert (g_queue_peek_head (&priv->retry_queue) == entry);
+  entry->pending = FALSE;
+
+  retry = reply == NULL && priv->want_open && entry->tries <= priv->retries &&
+          (g_error_matches (error, SIO_ERROR, SIO_ERROR_TIMEOUT) ||
+           g_error_matches (error, SIO_ERROR, SIO_ERROR_DISCONNECTED));
+  if (retry)
+    SIO_TRACE ("socket %s: %s not acknowledged (%s), will send it again",
+               priv->nsp, entry->event, error->message);
+  else
+    {
+      g_queue_pop_head (&priv->retry_queue);
+      retry_entry_finish (entry, reply, g_steal_pointer (&error));
+    }
+
+  if (priv->want_open)
+    drain_retry_queue (self);
+  else
+    {
+      /* closed: what has not been sent ends here */
+      RetryEntry *waiting;
+
+      while ((waiting = g_queue_peek_head (&priv->retry_queue)) != NULL && !waiting->pending)
+        {
+          g_queue_pop_head (&priv->retry_queue);
+          retry_entry_finish (waiting, NULL,
+                              g_error_new (SIO_ERROR, SIO_ERROR_DISCONNECTED,
+                                           _("The socket was disconnected before the server acknowledged the event")));
+        }
+    }
+}
+
+/* Ends every queued entry that is not waiting for an ack (those end through
+ * their ack, which the caller fails). */
+static void
+fail_retry_queue (SioSocket *self)
+{
+  SioSocketPrivate *priv = PRIV (self);
+  GList *l = priv->retry_queue.head;
+
+  while (l != NULL)
+    {
+      GList *next = l->next;
+      RetryEntry *entry = l->data;
+
+      if (!entry->pending)
+        {
+          g_queue_delete_link (&priv->retry_queue, l);
+          retry_entry_finish (entry, NULL,
+                              g_error_new (SIO_ERROR, SIO_ERROR_DISCONNECTED,
+                                           _("The socket was disconnected before the server acknowledged the event")));
+        }
+      l = next;
+    }
+}
+
+static void
+queue_retry (SioSocket            *self,
+             const char           *event,
+             JsonArray            *args,
+             GBytes              **attachments,
+             guint                 n_attachments,
+             int                   timeout_ms,
+             GCancellable         *cancellable,
+             GAsyncReadyCallback   callback,
+             gpointer              user_data,
+             gpointer              source_tag)
+{
+  SioSocketPrivate *priv = PRIV (self);
+  RetryEntry *entry = g_new0 (RetryEntry, 1);
+
+  entry->event = g_strdup (event);
+  entry->args = args != NULL ? json_array_ref (args) : NULL;
+  entry->n_attachments = n_attachments;
+  entry->attachments = g_new0 (GBytes *, MAX (n_attachments, 1));
+  for (guint i = 0; i < n_attachments; i++)
+    entry->attachments[i] = g_bytes_ref (attachments[i]);
+  entry->timeout_ms = timeout_ms;
+  entry->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  if (callback != NULL)
+    {
+      entry->task = g_task_new (self, NULL, callback, user_data);
+      g_task_set_source_tag (entry->task, source_tag);
+    }
+  g_queue_push_tail (&priv->retry_queue, entry);
+  drain_retry_queue (self);
+}
+
 static void
 emit_internal (SioSocket            *self,
                const char           *event,
@@ -1661,6 +1894,15 @@ emit_internal (SioSocket            *self,
       /* a suspended machine may come back with a dead link and a stale timer */
       if (engine != NULL && !_sio_engine_check_alive (engine))
         connected = priv->phase == PHASE_CONNECTED;
+    }
+
+  /* the retries policy takes every emit but volatile ones, and its own
+   * sends (which come back here with retry_ack_cb) */
+  if (priv->retries > 0 && (flags & SIO_EMIT_VOLATILE) == 0 && callback != retry_ack_cb)
+    {
+      queue_retry (self, event, args, attachments, n_attachments, timeout_ms,
+                   cancellable, callback, user_data, source_tag);
+      return;
     }
 
   if ((flags & SIO_EMIT_VOLATILE) != 0 && !connected)

@@ -459,6 +459,8 @@ typedef struct
 {
   GError *error;
   gboolean done;
+  /* the reply's args, when there is one */
+  char *json;
 } AckResult;
 
 static void
@@ -504,6 +506,143 @@ test_ack_timeout_cancel_disconnect (Fixture *f, gconstpointer data)
   g_clear_error (&timeout.error);
   g_clear_error (&cancelled.error);
   g_clear_error (&disconnected.error);
+}
+
+/* ---- retries -------------------------------------------------------- */
+
+static void
+on_full_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AckResult *r = user_data;
+  g_autoptr(SioEvent) event = sio_socket_emit_full_finish (SIO_SOCKET (source), result, &r->error);
+
+  if (event != NULL)
+    r->json = sio_event_get_args_json (event);
+  r->done = TRUE;
+}
+
+static char *
+records_json (Fixture *f)
+{
+  JsonArray *records = NULL;
+  JsonNode *node;
+  char *json;
+
+  sio_socket_emit_with_ack (SIO_SOCKET (f->client), "get-records", NULL, NULL, on_ack_reply, &records);
+  sio_test_wait_pointer ((gpointer *) &records, "records");
+  node = json_node_init_array (json_node_alloc (), records);
+  json = json_to_string (node, FALSE);
+  json_node_unref (node);
+  json_array_unref (records);
+  return json;
+}
+
+static void
+test_retries (Fixture *f, gconstpointer data)
+{
+  AckResult third = { 0, }, never = { 0, };
+  g_autofree char *records = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(JsonNode) a3 = parse ("[\"a\",3]");
+  g_autoptr(JsonNode) b9 = parse ("[\"b\",9]");
+
+  sio_socket_set_retries (SIO_SOCKET (f->client), 3);
+  sio_socket_set_ack_timeout (SIO_SOCKET (f->client), 150);
+  g_assert_cmpuint (sio_socket_get_retries (SIO_SOCKET (f->client)), ==, 3);
+  open_and_wait (f);
+  emit (SIO_SOCKET (f->client), "clear-records", NULL);
+
+  /* acked at the third receipt: two re-sends, then the reply */
+  sio_socket_emit_full (SIO_SOCKET (f->client), "flaky", json_node_get_array (a3), NULL, 0, SIO_EMIT_NONE, -1,
+                        NULL, on_full_result, &third);
+  /* never acked in 1 + 3 sends: gives up with a timeout */
+  sio_socket_emit_full (SIO_SOCKET (f->client), "flaky", json_node_get_array (b9), NULL, 0, SIO_EMIT_NONE, -1,
+                        NULL, on_full_result, &never);
+  /* plain emits wait for the ones before them: order is kept */
+  for (int i = 0; i < 5; i++)
+    {
+      g_autofree char *json = g_strdup_printf ("[%d]", i);
+      emit (SIO_SOCKET (f->client), "record", json);
+    }
+
+  sio_test_wait_count ((guint *) &third.done, 1, "flaky a acked");
+  g_assert_no_error (third.error);
+  g_assert_cmpstr (third.json, ==, "[\"a\"]");
+  g_assert_false (never.done);
+
+  sio_test_wait_count ((guint *) &never.done, 1, "flaky b given up");
+  g_assert_error (never.error, SIO_ERROR, SIO_ERROR_TIMEOUT);
+
+  records = records_json (f);
+  g_assert_cmpstr (records, ==, "[[\"a\",\"a\",\"a\",\"b\",\"b\",\"b\",\"b\",0,1,2,3,4]]");
+
+  /* nothing more is sent afterwards */
+  sio_test_spin (400);
+  after = records_json (f);
+  g_assert_cmpstr (after, ==, records);
+  g_assert_cmpuint (f->r.disconnected, ==, 0);
+
+  g_clear_error (&never.error);
+  g_free (third.json);
+}
+
+/* An emit whose ack is lost with the connection is sent again once the
+ * client is back (the loss counts as a try). */
+static void
+test_retries_across_loss (Fixture *f, gconstpointer data)
+{
+  AckResult result = { 0, };
+  g_autoptr(JsonNode) c2 = parse ("[\"c\",2]");
+  g_autofree char *records = NULL;
+  SioSocket *admin = sio_client_socket (f->client, "/admin");
+
+  open_and_wait (f);
+  emit (SIO_SOCKET (f->client), "clear-records", NULL);
+  sio_socket_open (admin);
+  sio_test_wait_for ((gboolean (*) (gpointer)) sio_socket_get_connected, admin, SIO_TEST_TIMEOUT_MS);
+  g_assert_true (sio_socket_get_connected (admin));
+
+  sio_socket_set_retries (SIO_SOCKET (f->client), 2);
+  sio_socket_emit_full (SIO_SOCKET (f->client), "flaky", json_node_get_array (c2), NULL, 0,
+                        SIO_EMIT_NONE, -1, NULL, on_full_result, &result);
+  sio_test_spin (200);
+  g_assert_false (result.done);
+
+  /* the server drops the connection: no ack for the first send */
+  emit (admin, "close-transport", NULL);
+  sio_test_wait_count (&f->r.reconnected, 1, "reconnected");
+  sio_test_wait_count ((guint *) &result.done, 1, "flaky c acked after the reconnection");
+  g_assert_no_error (result.error);
+  g_assert_cmpstr (result.json, ==, "[\"c\"]");
+
+  records = records_json (f);
+  g_assert_cmpstr (records, ==, "[[\"c\",\"c\"]]");
+  g_free (result.json);
+}
+
+static void
+test_retries_end_on_close (Fixture *f, gconstpointer data)
+{
+  AckResult results[3] = { { 0, }, };
+
+  sio_socket_set_retries (SIO_SOCKET (f->client), 2);
+  open_and_wait (f);
+  /* no ack-timeout: the first waits for an ack that never comes, the
+   * others wait behind it */
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    sio_socket_emit_full (SIO_SOCKET (f->client), "no-such-handler", NULL, NULL, 0,
+                          SIO_EMIT_NONE, -1, NULL, on_full_result, &results[i]);
+  sio_test_spin (200);
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    g_assert_false (results[i].done);
+
+  sio_client_close (f->client);
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    {
+      sio_test_wait_count ((guint *) &results[i].done, 1, "retried emit ended by close");
+      g_assert_error (results[i].error, SIO_ERROR, SIO_ERROR_DISCONNECTED);
+      g_clear_error (&results[i].error);
+    }
 }
 
 static void
@@ -849,6 +988,9 @@ main (int argc, char **argv)
   add ("server-restart", test_server_restart, specs, FALSE);
   add ("transport-close-reconnects", test_transport_close_reconnects, specs, FALSE);
   add ("close-engine", test_close_engine, specs, FALSE);
+  add ("retries", test_retries, specs, TRUE);
+  add ("retries-across-loss", test_retries_across_loss, specs, TRUE);
+  add ("retries-end-on-close", test_retries_end_on_close, specs, FALSE);
   g_test_add ("/sio/client/node4/recovery", Fixture, &recovery_spec,
               fixture_setup, test_recovery, fixture_teardown);
 

@@ -12,7 +12,10 @@
 //   node tests/servers/node-server.js [--version 4|2] [--port N]
 //        [--ping-interval MS] [--ping-timeout MS]
 //        [--transports websocket,polling] [--max-payload BYTES]
-//        [--recovery] [--connect-timeout MS] [--allow-eio3] [--verbose]
+//        [--recovery] [--connect-timeout MS] [--allow-eio3]
+//        [--records-file PATH] [--verbose]
+//        [--tls-cert FILE --tls-key FILE] [--request-log FILE]
+//        [--set-cookie NAME=VALUE] [--node-name NAME] [--redis-url URL]
 //
 // It listens on 127.0.0.1 only, prints exactly one line "PORT <n>" on stdout
 // once it accepts connections, and logs to stderr only afterwards.  It exits
@@ -23,6 +26,29 @@
 // With --recovery (v4 only) every event the server emits without an ack
 // (welcome included) carries the recovery offset as an extra last argument,
 // and "welcome" is emitted again on a recovered connection.
+//
+// With --records-file PATH every "record" value is also appended to PATH,
+// synchronously and before the ack, as one JSON line
+// {"pid": <server pid>, "nsp": <namespace>, "value": <value>}.  The file is
+// never truncated, so a test that kills and restarts the server (same
+// arguments) reads what each process received, in arrival order.
+//
+// Deployment options (v4 only, except --tls-* and --request-log; used by
+// tests/python/test_deploy*.py and tests/cluster/):
+//   --tls-cert FILE --tls-key FILE  serve HTTPS / WSS with this PEM
+//                     certificate chain and key (both or neither)
+//   --request-log FILE  append one JSON line per HTTP request and WebSocket
+//                     handshake reaching the server, synchronously, before
+//                     it is answered: {"kind": "http"|"upgrade", "method",
+//                     "url", "headers"} (headers as Node lower-cases them)
+//   --set-cookie NAME=VALUE  the Engine.IO handshake response (first polling
+//                     GET or WebSocket handshake) sets this cookie (Path=/)
+//   --node-name NAME  "welcome" carries {nsp, id, node: NAME}, and
+//                     "server-info" acks {version, eio, node}
+//   --redis-url URL   use @socket.io/redis-adapter with the "redis" client on
+//                     URL (redis://127.0.0.1:PORT): broadcasts reach the
+//                     clients of every server sharing that Redis; "PORT" is
+//                     printed once both Redis connections are up
 //
 // Behaviour, identical on the namespaces "/", "/admin" and "/auth" (the
 // last one refuses clients without the right credentials); any other
@@ -45,6 +71,8 @@
 //                                               DISCONNECT: "transport close")
 //   record value      append value to the namespace's list (server-wide,
 //                     survives reconnections); acked with [value]
+//   flaky value n     append value to the list like "record", but ack
+//                     ([value]) only from its n-th receipt on
 //   get-records       ack [list]
 //   clear-records     empty the list; acked with no args
 //   binary n          emit "binary" {size: n, data: <n bytes, byte i = i % 256>}
@@ -69,7 +97,9 @@ function usage (msg) {
     'usage: node node-server.js [--version 4|2] [--port N] [--ping-interval MS]\n' +
     '       [--ping-timeout MS] [--transports websocket,polling]\n' +
     '       [--max-payload BYTES] [--recovery] [--connect-timeout MS]\n' +
-    '       [--allow-eio3] [--verbose]\n');
+    '       [--allow-eio3] [--records-file PATH] [--verbose]\n' +
+    '       [--tls-cert FILE --tls-key FILE] [--request-log FILE]\n' +
+    '       [--set-cookie NAME=VALUE] [--node-name NAME] [--redis-url URL]\n');
   process.exit(2);
 }
 
@@ -84,6 +114,13 @@ function parseArgs (argv) {
     recovery: false,
     connectTimeout: undefined,
     allowEIO3: false,
+    recordsFile: undefined,
+    tlsCert: undefined,
+    tlsKey: undefined,
+    requestLog: undefined,
+    setCookie: undefined,
+    nodeName: undefined,
+    redisUrl: undefined,
     verbose: !!process.env.SIO_SERVER_VERBOSE,
   };
 
@@ -146,8 +183,33 @@ function parseArgs (argv) {
       case '--allow-eio3':
         opts.allowEIO3 = true;
         break;
+      case '--records-file':
+        opts.recordsFile = takeValue();
+        if (opts.recordsFile === '')
+          usage('--records-file is empty');
+        break;
       case '--verbose':
         opts.verbose = true;
+        break;
+      case '--tls-cert':
+        opts.tlsCert = takeValue();
+        break;
+      case '--tls-key':
+        opts.tlsKey = takeValue();
+        break;
+      case '--request-log':
+        opts.requestLog = takeValue();
+        break;
+      case '--set-cookie':
+        opts.setCookie = takeValue();
+        if (!/^[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*$/.test(opts.setCookie))
+          usage(`--set-cookie: expected NAME=VALUE: ${opts.setCookie}`);
+        break;
+      case '--node-name':
+        opts.nodeName = takeValue();
+        break;
+      case '--redis-url':
+        opts.redisUrl = takeValue();
         break;
       case '--help':
       case '-h':
@@ -157,6 +219,8 @@ function parseArgs (argv) {
         usage(`unknown argument ${arg}`);
     }
   }
+  if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined))
+    usage('--tls-cert and --tls-key go together');
   return opts;
 }
 
@@ -175,11 +239,33 @@ function debug (...args) {
 let pkgVersion;
 let io;
 
-const httpServer = http.createServer((req, res) => {
+function notFound (req, res) {
   // Only reached for paths outside /socket.io/ (engine.io forwards them).
   res.writeHead(404, { 'Content-Type': 'text/plain' });
   res.end('not found\n');
-});
+}
+
+const httpServer = opts.tlsCert !== undefined
+  ? require('https').createServer({ cert: fs.readFileSync(opts.tlsCert),
+                                    key: fs.readFileSync(opts.tlsKey) }, notFound)
+  : http.createServer(notFound);
+
+if (V2 && (opts.setCookie !== undefined || opts.redisUrl !== undefined))
+  usage('--set-cookie and --redis-url need --version 4');
+
+// Resolved when the server may listen (after Redis, with --redis-url).
+let ready = Promise.resolve();
+
+function redisAdapter () {
+  const { createClient } = require('redis');
+  const { createAdapter } = require('@socket.io/redis-adapter');
+  const pubClient = createClient({ url: opts.redisUrl });
+  const subClient = pubClient.duplicate();
+  for (const client of [pubClient, subClient])
+    client.on('error', (err) => debug(`redis: ${err.message}`));
+  ready = Promise.all([pubClient.connect(), subClient.connect()]);
+  return createAdapter(pubClient, subClient);
+}
 
 if (V2) {
   const ioFactory = require('socket.io-v2');
@@ -223,10 +309,28 @@ if (V2) {
       skipMiddlewares: true,
     };
   }
+  if (opts.redisUrl !== undefined)
+    options.adapter = redisAdapter();
   io = new Server(httpServer, options);
   io.engine.on('connection_error', (err) => {
     debug(`engine connection error: ${err.code} ${err.message}`);
   });
+  if (opts.setCookie !== undefined) {
+    io.engine.on('initial_headers', (headers) => {
+      headers['set-cookie'] = `${opts.setCookie}; Path=/`;
+    });
+  }
+}
+
+if (opts.requestLog !== undefined) {
+  // Prepended: runs before engine.io looks at the request.
+  const record = (kind, req) => {
+    fs.appendFileSync(opts.requestLog, JSON.stringify({
+      kind, method: req.method, url: req.url, headers: req.headers,
+    }) + '\n');
+  };
+  httpServer.prependListener('request', (req) => record('http', req));
+  httpServer.prependListener('upgrade', (req) => record('upgrade', req));
 }
 
 // Server-level, per-namespace record lists (they outlive sockets).
@@ -331,7 +435,22 @@ function setupNamespace (name) {
       const [args, ack] = splitAck(raw);
       const value = args.length > 0 ? args[0] : null;
       records[name].push(value);
+      if (opts.recordsFile !== undefined)
+        fs.appendFileSync(opts.recordsFile,
+                          JSON.stringify({ pid: process.pid, nsp: name, value }) + '\n');
       if (ack)
+        ack(value);
+    });
+
+    socket.on('flaky', (...raw) => {
+      // Records every receipt, and acks only from the n-th receipt of the
+      // same value on (the "retries" policy re-sends until acked).
+      const [args, ack] = splitAck(raw);
+      const value = args.length > 0 ? args[0] : null;
+      const n = Number(args[1]) || 1;
+      records[name].push(value);
+      const seen = records[name].filter((v) => JSON.stringify(v) === JSON.stringify(value)).length;
+      if (ack && seen >= n)
         ack(value);
     });
 
@@ -363,7 +482,9 @@ function setupNamespace (name) {
     socket.on('server-info', (...raw) => {
       const [, ack] = splitAck(raw);
       if (ack)
-        ack({ version: pkgVersion, eio: V2 ? 3 : 4 });
+        ack(opts.nodeName !== undefined
+          ? { version: pkgVersion, eio: V2 ? 3 : 4, node: opts.nodeName }
+          : { version: pkgVersion, eio: V2 ? 3 : 4 });
     });
 
     socket.on('socket-info', (...raw) => {
@@ -383,7 +504,9 @@ function setupNamespace (name) {
       });
     });
 
-    socket.emit('welcome', { nsp: name, id: socket.id });
+    socket.emit('welcome', opts.nodeName !== undefined
+      ? { nsp: name, id: socket.id, node: opts.nodeName }
+      : { nsp: name, id: socket.id });
   });
 }
 
@@ -437,10 +560,34 @@ httpServer.on('error', (err) => {
   process.exit(1);
 });
 
-httpServer.listen(opts.port, '127.0.0.1', () => {
-  const port = httpServer.address().port;
-  process.stdout.write(`PORT ${port}\n`, () => {
-    log(`socket.io ${pkgVersion} (EIO ${V2 ? 3 : 4}) listening on http://127.0.0.1:${port}` +
-        (opts.recovery && !V2 ? ' with connection state recovery' : ''));
+// With --redis-url: every namespace's adapter must be subscribed before a
+// client may connect, or a broadcast could miss this server.
+async function waitReady () {
+  await ready;
+  if (opts.redisUrl === undefined)
+    return;
+  const deadline = Date.now() + 10000;
+  for (const name of NAMESPACES) {
+    while (await io.of(name).adapter.serverCount() < 1) {
+      if (Date.now() > deadline)
+        throw new Error(`the Redis adapter of ${name} is not subscribed`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+waitReady().then(() => {
+  httpServer.listen(opts.port, '127.0.0.1', () => {
+    const port = httpServer.address().port;
+    const scheme = opts.tlsCert !== undefined ? 'https' : 'http';
+    process.stdout.write(`PORT ${port}\n`, () => {
+      log(`socket.io ${pkgVersion} (EIO ${V2 ? 3 : 4}) listening on ${scheme}://127.0.0.1:${port}` +
+          (opts.recovery && !V2 ? ' with connection state recovery' : '') +
+          (opts.nodeName !== undefined ? ` as node ${opts.nodeName}` : '') +
+          (opts.redisUrl !== undefined ? ` with Redis ${opts.redisUrl}` : ''));
+    });
   });
+}, (err) => {
+  log(`cannot start: ${err.message}`);
+  process.exit(1);
 });
