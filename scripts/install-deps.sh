@@ -19,6 +19,14 @@ packages=(
   # tests: bindings, servers, checkers
   python3-gi python3-pytest python3-socketio python3-aiohttp gjs
   valgrind clang
+  # the fuzz stage: libFuzzer and clang's sanitizer runtimes (only recommended by clang)
+  libclang-rt-dev
+  # tests: deployment (TLS certificates, load-balanced cluster; the tests
+  # run their own nginx and redis-server, never the system services)
+  openssl nginx redis-server
+  # examples: GTK 4 chat windows (C, Python); tests/examples runs them on
+  # Xvfb and screenshots them with xwd (x11-apps); xvfb-run needs xauth
+  libgtk-4-dev gir1.2-gtk-4.0 xvfb xauth x11-apps
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
