@@ -16,6 +16,8 @@ typedef struct
 {
   SioTestServer   *server;
   SioClient       *client;
+  /* the one transport clients use, NULL for the default list */
+  const char      *transport;
   /* what the client's signals said */
   SioTestRecorder  r;
 } Fixture;
@@ -24,6 +26,8 @@ typedef struct
 {
   SioTestServerKind  kind;
   const char        *extra[8];
+  /* the one transport to use; NULL: the default list (WebSocket first) */
+  const char        *transport;
 } ServerSpec;
 
 /* ---- helpers -------------------------------------------------------- */
@@ -45,6 +49,11 @@ make_client (Fixture *f, const char *nsp)
   SioClient *client = sio_client_new (url);
 
   sio_client_set_engine_io_version (client, sio_test_server_get_engine_io (f->server));
+  if (f->transport != NULL)
+    {
+      const char *only[] = { f->transport, NULL };
+      sio_client_set_transports (client, only);
+    }
   sio_client_set_reconnection_delay (client, 100);
   sio_client_set_reconnection_delay_max (client, 500);
   return client;
@@ -56,6 +65,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   const ServerSpec *spec = data;
 
   f->server = sio_test_server_start (spec->kind, spec->extra[0] ? spec->extra : NULL);
+  f->transport = spec->transport;
   sio_test_recorder_init (&f->r);
   f->client = make_client (f, NULL);
   sio_test_recorder_watch_client (&f->r, f->client);
@@ -115,7 +125,8 @@ test_connect (Fixture *f, gconstpointer data)
   g_assert_true (sio_socket_get_connected (SIO_SOCKET (f->client)));
   g_assert_nonnull (sio_socket_get_id (SIO_SOCKET (f->client)));
   g_assert_nonnull (sio_client_get_engine_id (f->client));
-  g_assert_cmpstr (sio_client_get_transport (f->client), ==, "websocket");
+  g_assert_cmpstr (sio_client_get_transport (f->client), ==,
+                   f->transport != NULL ? f->transport : "websocket");
   g_assert_true (sio_socket_get_client (SIO_SOCKET (f->client)) == f->client);
 
   /* the server greets us with the id it knows us by */
@@ -706,7 +717,10 @@ test_server_restart (Fixture *f, gconstpointer data)
   open_and_wait (f);
   sio_test_server_kill (f->server);
   sio_test_wait_count (&f->r.disconnected, 1, "disconnected");
-  g_assert_cmpint (f->r.last_reason, ==, SIO_DISCONNECT_REASON_TRANSPORT_CLOSE);
+  /* a WebSocket sees its TCP connection close; a poll in flight fails */
+  g_assert_cmpint (f->r.last_reason, ==,
+                   g_strcmp0 (f->transport, "polling") == 0 ? SIO_DISCONNECT_REASON_TRANSPORT_ERROR
+                                                            : SIO_DISCONNECT_REASON_TRANSPORT_CLOSE);
   sio_test_server_restart (f->server);
   sio_test_wait_count (&f->r.connected, 2, "reconnected");
   emit (SIO_SOCKET (f->client), "echo", "[\"back\"]");
@@ -945,25 +959,43 @@ static const ServerSpec recovery_spec =
 
 typedef void (*TestFunc) (Fixture *, gconstpointer);
 
+/* the polling twins of the specs, alive until the end */
+static GPtrArray *polling_specs;
+
+/* One test body, both transports: each test runs over WebSocket
+ * (/sio/client/<server>/<name>) and over HTTP long-polling
+ * (/sio/client/<server>/polling/<name>). */
 static void
 add (const char *name, TestFunc func, const ServerSpec *list, gboolean node_only)
 {
   for (guint i = 0; i < 3; i++)
     {
       g_autofree char *path = NULL;
+      g_autofree char *polling_path = NULL;
+      ServerSpec *polling;
 
       if (node_only && list[i].kind == SIO_TEST_SERVER_PYTHON)
         continue;
       path = g_strdup_printf ("/sio/client/%s/%s",
                               sio_test_server_kind_name (list[i].kind), name);
       g_test_add (path, Fixture, &list[i], fixture_setup, func, fixture_teardown);
+
+      polling = g_memdup2 (&list[i], sizeof list[i]);
+      polling->transport = "polling";
+      g_ptr_array_add (polling_specs, polling);
+      polling_path = g_strdup_printf ("/sio/client/%s/polling/%s",
+                                      sio_test_server_kind_name (list[i].kind), name);
+      g_test_add (polling_path, Fixture, polling, fixture_setup, func, fixture_teardown);
     }
 }
 
 int
 main (int argc, char **argv)
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
+  polling_specs = g_ptr_array_new_with_free_func (g_free);
 
   g_test_add_func ("/sio/client/uri-and-defaults", test_uri_namespace);
   g_test_add_func ("/sio/client/invalid-uri", test_invalid_uri);
@@ -994,5 +1026,7 @@ main (int argc, char **argv)
   g_test_add ("/sio/client/node4/recovery", Fixture, &recovery_spec,
               fixture_setup, test_recovery, fixture_teardown);
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_ptr_array_unref (polling_specs);
+  return status;
 }
