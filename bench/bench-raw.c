@@ -255,6 +255,50 @@ report_pair (const char *fig_rate, const char *unit_rate, double rate,
   bench_print (&opts, fig_cpu, cpu, "us/event", NULL);
 }
 
+/* The workloads, out of line so that callgrind.sh can collect inside them
+ * only (--toggle-collect=run_down ...), as for bench-sio. */
+G_GNUC_NO_INLINE static void
+run_up (Raw *st, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    send_textf (st->conn, "42[\"up\",%u,\"" BENCH_PAYLOAD "\"]", i);
+  send_textf (st->conn, "42%u[\"up-done\"]", st->next_id++);
+  bench_wait_flag (&st->done, opts.phase_timeout_s * 1000);
+}
+
+G_GNUC_NO_INLINE static void
+run_down (Raw *st, guint n)
+{
+  send_textf (st->conn, "42[\"down\",%u]", n);
+  bench_wait_flag (&st->done, opts.phase_timeout_s * 1000);
+}
+
+G_GNUC_NO_INLINE static void
+run_ack (Raw *st)
+{
+  ack_send (st);
+  bench_wait_flag (&st->done, opts.phase_timeout_s * 1000);
+}
+
+G_GNUC_NO_INLINE static void
+run_bin_up (Raw *st, guint n, const guint8 *blob)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      soup_websocket_connection_send_text (st->conn, "451-[\"bin\",{\"_placeholder\":true,\"num\":0}]");
+      soup_websocket_connection_send_binary (st->conn, blob, BENCH_BIN_SIZE);
+    }
+  send_textf (st->conn, "42%u[\"bin-done\"]", st->next_id++);
+  bench_wait_flag (&st->done, opts.phase_timeout_s * 1000);
+}
+
+G_GNUC_NO_INLINE static void
+run_bin_down (Raw *st, guint n)
+{
+  send_textf (st->conn, "42[\"bin-down\",%u]", n);
+  bench_wait_flag (&st->done, opts.phase_timeout_s * 1000);
+}
+
 static void
 phase_up (void)
 {
@@ -267,10 +311,7 @@ phase_up (void)
     {
       t0 = bench_now_us ();
       c0 = bench_cpu_us ();
-      for (guint i = 0; i < n; i++)
-        send_textf (st->conn, "42[\"up\",%u,\"" BENCH_PAYLOAD "\"]", i);
-      send_textf (st->conn, "42%u[\"up-done\"]", st->next_id++);
-      bench_wait_flag (&st->done, opts.phase_timeout_s * 1000);
+      run_up (st, n);
       t1 = bench_now_us ();
       c1 = bench_cpu_us ();
       if (!st->done)
@@ -296,8 +337,7 @@ phase_down (void)
     {
       t0 = bench_now_us ();
       c0 = bench_cpu_us ();
-      send_textf (st->conn, "42[\"down\",%u]", n);
-      bench_wait_flag (&st->done, opts.phase_timeout_s * 1000);
+      run_down (st, n);
       t1 = bench_now_us ();
       c1 = bench_cpu_us ();
       if (!st->done)
@@ -358,8 +398,7 @@ phase_ack (void)
           st->i = 0;
           st->n = n;
           c0 = bench_cpu_us ();
-          ack_send (st);
-          bench_wait_flag (&st->done, opts.phase_timeout_s * 1000);
+          run_ack (st);
           c1 = bench_cpu_us ();
         }
       if (st->error != NULL)
@@ -399,13 +438,7 @@ phase_bin_up (void)
     {
       t0 = bench_now_us ();
       c0 = bench_cpu_us ();
-      for (guint i = 0; i < n; i++)
-        {
-          soup_websocket_connection_send_text (st->conn, "451-[\"bin\",{\"_placeholder\":true,\"num\":0}]");
-          soup_websocket_connection_send_binary (st->conn, blob, BENCH_BIN_SIZE);
-        }
-      send_textf (st->conn, "42%u[\"bin-done\"]", st->next_id++);
-      bench_wait_flag (&st->done, opts.phase_timeout_s * 1000);
+      run_bin_up (st, n, blob);
       t1 = bench_now_us ();
       c1 = bench_cpu_us ();
       if (!st->done)
@@ -432,8 +465,7 @@ phase_bin_down (void)
     {
       t0 = bench_now_us ();
       c0 = bench_cpu_us ();
-      send_textf (st->conn, "42[\"bin-down\",%u]", n);
-      bench_wait_flag (&st->done, opts.phase_timeout_s * 1000);
+      run_bin_down (st, n);
       t1 = bench_now_us ();
       c1 = bench_cpu_us ();
       if (!st->done)

@@ -339,6 +339,13 @@ ack_send (AckState *st)
   json_array_unref (args);
 }
 
+G_GNUC_NO_INLINE static void
+run_ack (AckState *st)
+{
+  ack_send (st);
+  bench_wait_flag (&st->done, opts.phase_timeout_s * 1000);
+}
+
 static void
 phase_ack (void)
 {
@@ -362,8 +369,7 @@ phase_ack (void)
       st.i = 0;
       st.n = n;
       c0 = bench_cpu_us ();
-      ack_send (&st);
-      bench_wait_flag (&st.done, opts.phase_timeout_s * 1000);
+      run_ack (&st);
       c1 = bench_cpu_us ();
     }
   if (st.error != NULL)
@@ -401,6 +407,15 @@ make_blob (void)
   return g_bytes_new_take (data, BENCH_BIN_SIZE);
 }
 
+G_GNUC_NO_INLINE static void
+run_bin_up (SioSocket *sock, guint n, JsonArray *args, GBytes *blob, AckCount *st)
+{
+  for (guint i = 0; i < n; i++)
+    sio_socket_emit_full (sock, "bin", args, &blob, 1, SIO_EMIT_NONE, -1, NULL, NULL, NULL);
+  sio_socket_emit_with_ack (sock, "bin-done", NULL, NULL, on_count_ack, st);
+  bench_wait_flag (&st->done, opts.phase_timeout_s * 1000);
+}
+
 static void
 phase_bin_up (void)
 {
@@ -417,11 +432,7 @@ phase_bin_up (void)
   args_node = json_from_string ("[{\"_placeholder\":true,\"num\":0}]", NULL);
   t0 = bench_now_us ();
   c0 = bench_cpu_us ();
-  for (guint i = 0; i < n; i++)
-    sio_socket_emit_full (SIO_SOCKET (client), "bin", json_node_get_array (args_node),
-                          &blob, 1, SIO_EMIT_NONE, -1, NULL, NULL, NULL);
-  sio_socket_emit_with_ack (SIO_SOCKET (client), "bin-done", NULL, NULL, on_count_ack, &st);
-  bench_wait_flag (&st.done, opts.phase_timeout_s * 1000);
+  run_bin_up (SIO_SOCKET (client), n, json_node_get_array (args_node), blob, &st);
   t1 = bench_now_us ();
   c1 = bench_cpu_us ();
   if (!st.done)
@@ -460,6 +471,13 @@ on_b (SioSocket *sock, SioEvent *event, gpointer data)
   st->count++;
 }
 
+G_GNUC_NO_INLINE static void
+run_bin_down (SioSocket *sock, guint n, BinState *st)
+{
+  emit_count (sock, "bin-down", n);
+  bench_wait_flag (&st->done, opts.phase_timeout_s * 1000);
+}
+
 static void
 phase_bin_down (void)
 {
@@ -475,8 +493,7 @@ phase_bin_down (void)
   g_signal_connect (client, "event::bin-down-done", G_CALLBACK (on_done), &st.done);
   t0 = bench_now_us ();
   c0 = bench_cpu_us ();
-  emit_count (SIO_SOCKET (client), "bin-down", n);
-  bench_wait_flag (&st.done, opts.phase_timeout_s * 1000);
+  run_bin_down (SIO_SOCKET (client), n, &st);
   t1 = bench_now_us ();
   c1 = bench_cpu_us ();
   if (!st.done)

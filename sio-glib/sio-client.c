@@ -84,6 +84,15 @@ struct _SioClient
   GSource           *reconnect_timer;
   /* the attempt being made or waited for (1-based), 0 when not reconnecting */
   guint              attempt;
+  /* the last measured round trip, ms; -1 before the first */
+  gint64             rtt;
+  /* network awareness: no attempt is spent while the network is down */
+  GNetworkMonitor   *network_monitor;
+  gulong             network_changed_id;
+  /* a reachability check of the server is in flight */
+  GCancellable      *reach_cancellable;
+  /* the network is down: the next attempt waits for it */
+  gboolean           waiting_for_network;
 };
 
 G_DEFINE_FINAL_TYPE (SioClient, sio_client, SIO_TYPE_SOCKET)
@@ -107,6 +116,8 @@ enum {
   PROP_TRANSPORT,
   PROP_MAX_PAYLOAD,
   PROP_MAX_ATTACHMENTS,
+  PROP_RTT,
+  PROP_NETWORK_MONITOR,
   N_PROPS
 };
 
@@ -179,6 +190,8 @@ set_state (SioClient      *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
+/* Stops what waits for the next attempt: its timer, or the wait for the
+ * network. */
 static void
 clear_reconnect_timer (SioClient *self)
 {
@@ -187,6 +200,12 @@ clear_reconnect_timer (SioClient *self)
       g_source_destroy (self->reconnect_timer);
       g_clear_pointer (&self->reconnect_timer, g_source_unref);
     }
+  if (self->reach_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->reach_cancellable);
+      g_clear_object (&self->reach_cancellable);
+    }
+  self->waiting_for_network = FALSE;
 }
 
 static void
@@ -235,12 +254,178 @@ give_up (SioClient    *self,
     _sio_socket_attempt_failed (g_ptr_array_index (sockets, i), error, TRUE);
 }
 
+/* The next attempt, after the back-off delay or at once. */
+static void
+schedule_attempt (SioClient *self,
+                  gboolean   now)
+{
+  guint delay;
+
+  self->attempt++;
+  delay = now ? 0 : _sio_backoff_next (&self->backoff);
+  SIO_TRACE ("client: reconnecting in %u ms (attempt %u)", delay, self->attempt);
+  clear_reconnect_timer (self);
+  self->reconnect_timer = g_timeout_source_new (delay);
+  g_source_set_static_name (self->reconnect_timer, "[sio-glib] reconnect");
+  g_source_set_callback (self->reconnect_timer, on_reconnect_timer, self, NULL);
+  g_source_attach (self->reconnect_timer, self->context);
+}
+
+/* ---- network awareness ---------------------------------------------- */
+
+static gboolean
+host_is_local (SioClient *self)
+{
+  const char *host = self->guri != NULL ? g_uri_get_host (self->guri) : NULL;
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+/* The monitor says there is no network. The system's monitor knows
+ * nothing of loopback (an offline machine with a local server has no
+ * network, yet reaches the server): a loopback server is always there for
+ * it. A monitor the application set is taken at its word. */
+static gboolean
+network_seems_down (SioClient *self)
+{
+  if (self->network_monitor == NULL ||
+      g_network_monitor_get_network_available (self->network_monitor))
+    return FALSE;
+  return self->network_monitor != g_network_monitor_get_default () || !host_is_local (self);
+}
+
+static void
+on_reachable (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SioClient *self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean reachable = g_network_monitor_can_reach_finish (G_NETWORK_MONITOR (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_object_unref (self);
+      return;
+    }
+  g_clear_object (&self->reach_cancellable);
+  if (reachable)
+    {
+      /* no default route, but a route to the server (a LAN) */
+      schedule_attempt (self, FALSE);
+    }
+  else
+    {
+      SIO_TRACE ("client: no network (%s): waiting for it before attempt %u",
+                 error != NULL ? error->message : "unreachable", self->attempt + 1);
+      self->waiting_for_network = TRUE;
+    }
+  g_object_unref (self);
+}
+
+/* The monitor says the network is down: maybe the server can still be
+ * reached; if not, wait for the network instead of spending attempts. */
+static void
+check_reachable (SioClient *self)
+{
+  g_autoptr(GSocketConnectable) address = NULL;
+  int port = g_uri_get_port (self->guri);
+
+  if (port <= 0)
+    port = g_ascii_strcasecmp (g_uri_get_scheme (self->guri), "https") == 0 ? 443 : 80;
+  address = g_network_address_new (g_uri_get_host (self->guri), port);
+  self->reach_cancellable = g_cancellable_new ();
+  g_network_monitor_can_reach_async (self->network_monitor, address, self->reach_cancellable,
+                                     on_reachable, g_object_ref (self));
+}
+
+static void
+network_changed (SioClient *self)
+{
+  gboolean available = self->network_monitor != NULL &&
+                       g_network_monitor_get_network_available (self->network_monitor);
+
+  SIO_TRACE ("client: network changed (available: %s)", available ? "yes" : "no");
+
+  /* a link that changed under an open connection may be dead: the
+   * heartbeat deadline is checked against the clock (after a resume, too) */
+  if (self->state == SIO_CLIENT_STATE_OPEN && self->engine != NULL)
+    {
+      _sio_engine_check_alive (self->engine);
+      return;
+    }
+
+  if (!available || self->state != SIO_CLIENT_STATE_RECONNECTING || self->engine != NULL)
+    return;
+
+  /* back: try at once, the back-off starting over */
+  if (self->waiting_for_network || self->reconnect_timer != NULL || self->reach_cancellable != NULL)
+    {
+      SIO_TRACE ("client: the network is back, reconnecting now");
+      _sio_backoff_reset (&self->backoff);
+      clear_reconnect_timer (self);
+      schedule_attempt (self, TRUE);
+    }
+}
+
+static gboolean
+network_changed_idle (gpointer user_data)
+{
+  network_changed (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_network_changed (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    gpointer         user_data)
+{
+  SioClient *self = user_data;
+  GSource *source;
+
+  if (g_main_context_is_owner (self->context))
+    {
+      network_changed (self);
+      return;
+    }
+  /* the monitor lives in another context: act in ours */
+  source = g_idle_source_new ();
+  g_source_set_static_name (source, "[sio-glib] network changed");
+  g_source_set_callback (source, network_changed_idle, g_object_ref (self), g_object_unref);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+static void
+set_network_monitor (SioClient       *self,
+                     GNetworkMonitor *monitor)
+{
+  if (self->network_monitor == monitor)
+    return;
+  if (self->network_monitor != NULL)
+    {
+      g_clear_signal_handler (&self->network_changed_id, self->network_monitor);
+      g_clear_object (&self->network_monitor);
+    }
+  if (monitor != NULL)
+    {
+      self->network_monitor = g_object_ref (monitor);
+      self->network_changed_id = g_signal_connect (monitor, "network-changed",
+                                                   G_CALLBACK (on_network_changed), self);
+    }
+}
+
 /* Decides what follows a loss: another attempt after a delay, or the end. */
 static void
 schedule_reconnect (SioClient    *self,
                     const GError *error)
 {
-  guint delay;
 
   if (!self->reconnection || !any_socket_wants_open (self))
     {
@@ -262,15 +447,12 @@ schedule_reconnect (SioClient    *self,
       return;
     }
 
-  self->attempt++;
-  delay = _sio_backoff_next (&self->backoff);
-  SIO_TRACE ("client: reconnecting in %u ms (attempt %u)", delay, self->attempt);
   set_state (self, SIO_CLIENT_STATE_RECONNECTING);
   clear_reconnect_timer (self);
-  self->reconnect_timer = g_timeout_source_new (delay);
-  g_source_set_static_name (self->reconnect_timer, "[sio-glib] reconnect");
-  g_source_set_callback (self->reconnect_timer, on_reconnect_timer, self, NULL);
-  g_source_attach (self->reconnect_timer, self->context);
+  if (network_seems_down (self))
+    check_reachable (self);
+  else
+    schedule_attempt (self, FALSE);
 }
 
 /* ---- engine callbacks ----------------------------------------------- */
@@ -396,6 +578,17 @@ engine_message (SioEngine       *engine,
 }
 
 static void
+engine_rtt (SioEngine *engine,
+            gint64     rtt_ms,
+            gpointer   user_data)
+{
+  SioClient *self = user_data;
+
+  if (self->engine == engine)
+    _sio_client_report_rtt (self, rtt_ms);
+}
+
+static void
 engine_upgraded (SioEngine *engine,
                  gpointer   user_data)
 {
@@ -410,6 +603,7 @@ static const SioEngineCallbacks engine_callbacks = {
   .message = engine_message,
   .closed = engine_closed,
   .upgraded = engine_upgraded,
+  .rtt = engine_rtt,
 };
 
 static GUri *
@@ -565,6 +759,7 @@ sio_client_constructed (GObject *object)
       g_critical ("SioClient: “%s” is not an http://, https://, ws:// or wss:// URI%s%s",
                   self->uri ? self->uri : "(null)",
                   error ? ": " : "", error ? error->message : "");
+      g_clear_pointer (&parsed, g_uri_unref);
       parsed = g_uri_parse ("http://localhost/", G_URI_FLAGS_ENCODED, NULL);
       self->uri_invalid = TRUE;
     }
@@ -613,6 +808,7 @@ sio_client_dispose (GObject *object)
 
   clear_reconnect_timer (self);
   drop_engine (self);
+  set_network_monitor (self, NULL);
   if (self->sockets != NULL)
     {
       GHashTableIter iter;
@@ -707,6 +903,12 @@ sio_client_get_property (GObject    *object,
     case PROP_MAX_ATTACHMENTS:
       g_value_set_uint (value, self->max_attachments);
       break;
+    case PROP_RTT:
+      g_value_set_int64 (value, self->rtt);
+      break;
+    case PROP_NETWORK_MONITOR:
+      g_value_set_object (value, self->network_monitor);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -771,6 +973,9 @@ sio_client_set_property (GObject      *object,
           self->max_attachments = g_value_get_uint (value);
           g_object_notify_by_pspec (object, pspec);
         }
+      break;
+    case PROP_NETWORK_MONITOR:
+      sio_client_set_network_monitor (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1001,6 +1206,45 @@ sio_client_class_init (SioClientClass *klass)
     g_param_spec_uint ("max-attachments", NULL, NULL, 1, 100000, 10,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * SioClient:rtt:
+   *
+   * The last measured round-trip time to the server, in milliseconds, or
+   * -1 before the first measure. With Engine.IO v3 the client pings and
+   * times every pong; with v4, where the server pings, the client times
+   * each namespace CONNECT and its reply. Notified on every measure.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RTT] =
+    g_param_spec_int64 ("rtt", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * SioClient:network-monitor:
+   *
+   * The network monitor the client listens to, by default
+   * g_network_monitor_get_default(); %NULL turns network awareness off.
+   *
+   * While the monitor says the network is down (and the server cannot be
+   * reached through a remaining route) a lost client does not spend
+   * reconnection attempts: it waits in
+   * %SIO_CLIENT_STATE_RECONNECTING, and when the network comes back it
+   * reconnects at once with the back-off starting over. A change of
+   * network while connected makes the client check the heartbeat against
+   * the clock, so a link that died (for example across a suspend) is
+   * noticed at once.
+   *
+   * The system's monitor knows nothing of loopback: with it, a server on
+   * `localhost` or a loopback address is always taken as reachable. A
+   * monitor set here is taken at its word.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_NETWORK_MONITOR] =
+    g_param_spec_object ("network-monitor", NULL, NULL, G_TYPE_NETWORK_MONITOR,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1065,6 +1309,8 @@ sio_client_init (SioClient *self)
   self->state = SIO_CLIENT_STATE_CLOSED;
   self->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->context = g_main_context_ref_thread_default ();
+  self->rtt = -1;
+  set_network_monitor (self, g_network_monitor_get_default ());
 }
 
 /* ---- public API ----------------------------------------------------- */
@@ -1588,6 +1834,71 @@ sio_client_get_transport (SioClient *self)
   if (self->engine == NULL)
     return NULL;
   return _sio_engine_get_transport_name (self->engine);
+}
+
+/**
+ * sio_client_get_rtt:
+ * @self: a #SioClient
+ *
+ * The last measured round-trip time to the server.
+ *
+ * Returns: the value of [property@Sio.Client:rtt], in milliseconds, or -1
+ *
+ * Since: 1.0
+ */
+gint64
+sio_client_get_rtt (SioClient *self)
+{
+  g_return_val_if_fail (SIO_IS_CLIENT (self), -1);
+  return self->rtt;
+}
+
+/**
+ * sio_client_get_network_monitor:
+ * @self: a #SioClient
+ *
+ * The network monitor the client listens to.
+ *
+ * Returns: (transfer none) (nullable): the value of
+ *   [property@Sio.Client:network-monitor]
+ *
+ * Since: 1.0
+ */
+GNetworkMonitor *
+sio_client_get_network_monitor (SioClient *self)
+{
+  g_return_val_if_fail (SIO_IS_CLIENT (self), NULL);
+  return self->network_monitor;
+}
+
+/**
+ * sio_client_set_network_monitor:
+ * @self: a #SioClient
+ * @monitor: (nullable): a #GNetworkMonitor, or %NULL
+ *
+ * Sets [property@Sio.Client:network-monitor].
+ *
+ * Since: 1.0
+ */
+void
+sio_client_set_network_monitor (SioClient       *self,
+                                GNetworkMonitor *monitor)
+{
+  g_return_if_fail (SIO_IS_CLIENT (self));
+  g_return_if_fail (monitor == NULL || G_IS_NETWORK_MONITOR (monitor));
+
+  if (self->network_monitor == monitor)
+    return;
+  set_network_monitor (self, monitor);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NETWORK_MONITOR]);
+}
+
+void
+_sio_client_report_rtt (SioClient *self,
+                        gint64     rtt_ms)
+{
+  self->rtt = rtt_ms;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RTT]);
 }
 
 /**

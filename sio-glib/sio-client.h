@@ -84,6 +84,13 @@ SIO_AVAILABLE_IN_ALL
 const char     *sio_client_get_engine_id              (SioClient    *self);
 SIO_AVAILABLE_IN_ALL
 const char     *sio_client_get_transport              (SioClient    *self);
+SIO_AVAILABLE_IN_ALL
+gint64          sio_client_get_rtt                    (SioClient    *self);
+SIO_AVAILABLE_IN_ALL
+GNetworkMonitor *sio_client_get_network_monitor       (SioClient    *self);
+SIO_AVAILABLE_IN_ALL
+void            sio_client_set_network_monitor        (SioClient       *self,
+                                                       GNetworkMonitor *monitor);
 
 SIO_AVAILABLE_IN_ALL
 SioSocket      *sio_client_socket                     (SioClient    *self,

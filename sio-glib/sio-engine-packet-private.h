@@ -57,6 +57,14 @@ gboolean  _sio_engine_packet_decode_frame (guint                 eio,
                                            GBytes               *frame,
                                            SioEnginePacket      *out,
                                            GError              **error);
+/* The same for a frame from a WebSocket connection that has checked the
+ * UTF-8 of its text messages already (RFC 6455 §8.1; libsoup closes the
+ * connection on invalid text): no second pass over every frame. */
+gboolean  _sio_engine_packet_decode_ws_frame (guint              eio,
+                                              gboolean           binary_frame,
+                                              GBytes            *frame,
+                                              SioEnginePacket   *out,
+                                              GError           **error);
 /* Returns the frame bytes; *binary_frame tells the frame opcode to use. */
 GBytes   *_sio_engine_packet_encode_frame (guint                 eio,
                                            const SioEnginePacket *packet,

@@ -265,12 +265,13 @@ validate_utf8 (const guchar  *p,
   return TRUE;
 }
 
-gboolean
-_sio_engine_packet_decode_frame (guint             eio,
-                                 gboolean          binary_frame,
-                                 GBytes           *frame,
-                                 SioEnginePacket  *out,
-                                 GError          **error)
+static gboolean
+decode_frame (guint             eio,
+              gboolean          binary_frame,
+              gboolean          utf8_checked,
+              GBytes           *frame,
+              SioEnginePacket  *out,
+              GError          **error)
 {
   gsize size;
   const guchar *p;
@@ -283,7 +284,7 @@ _sio_engine_packet_decode_frame (guint             eio,
   p = g_bytes_get_data (frame, &size);
 
   if (!binary_frame)
-    return validate_utf8 (p, size, error) &&
+    return (utf8_checked || validate_utf8 (p, size, error)) &&
            decode_text_packet (eio, frame, p, size, out, error);
 
   if (eio == 4)
@@ -314,6 +315,26 @@ _sio_engine_packet_decode_frame (guint             eio,
   out->binary = TRUE;
   out->data = g_bytes_new_from_bytes (frame, 1, size - 1);
   return TRUE;
+}
+
+gboolean
+_sio_engine_packet_decode_frame (guint             eio,
+                                 gboolean          binary_frame,
+                                 GBytes           *frame,
+                                 SioEnginePacket  *out,
+                                 GError          **error)
+{
+  return decode_frame (eio, binary_frame, FALSE, frame, out, error);
+}
+
+gboolean
+_sio_engine_packet_decode_ws_frame (guint             eio,
+                                    gboolean          binary_frame,
+                                    GBytes           *frame,
+                                    SioEnginePacket  *out,
+                                    GError          **error)
+{
+  return decode_frame (eio, binary_frame, TRUE, frame, out, error);
 }
 
 static gboolean

@@ -28,6 +28,8 @@ typedef struct
   void (*closed)  (SioEngine *engine, SioDisconnectReason reason, const GError *error, gpointer user_data);
   /* optional: the session moved to another transport (upgrade) */
   void (*upgraded) (SioEngine *engine, gpointer user_data);
+  /* optional: a heartbeat round trip was measured (v3, the client pings) */
+  void (*rtt)      (SioEngine *engine, gint64 rtt_ms, gpointer user_data);
 } SioEngineCallbacks;
 
 typedef struct

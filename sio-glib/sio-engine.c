@@ -195,10 +195,21 @@ heartbeat_timeout (gpointer user_data)
   fail (self, SIO_DISCONNECT_REASON_PING_TIMEOUT, error);
 }
 
+static void
+heartbeat_rtt (gpointer user_data,
+               gint64   rtt_ms)
+{
+  SioEngine *self = user_data;
+
+  if (self->callbacks->rtt != NULL)
+    self->callbacks->rtt (self, rtt_ms, self->user_data);
+}
+
 static const SioHeartbeatActions heartbeat_actions = {
   .send_ping = heartbeat_send_ping,
   .send_pong = heartbeat_send_pong,
   .timeout = heartbeat_timeout,
+  .rtt = heartbeat_rtt,
 };
 
 static void

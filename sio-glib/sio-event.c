@@ -35,28 +35,43 @@
  */
 #include "sio-private.h"
 
+#include <string.h>
+
 #include "sio-json-private.h"
 #include "sio-socket-private.h"
 
+/* Events are built once per incoming packet: the fields below are filled
+ * without copies where the packet allows, and the empty ones are made only
+ * when asked for. */
 struct _SioEvent
 {
   GObject     parent_instance;
 
-  /* event name; NULL for an ack reply */
+  /* event name; NULL for an ack reply. Points into name_node when set. */
   char       *name;
+  /* the packet's name element, which holds the name string; else the
+   * name is our own copy */
+  JsonNode   *name_node;
+  /* ROOT_NSP (static) or our own copy */
   char       *nsp;
-  /* the arguments (without the name) */
+  /* the arguments (without the name); NULL until asked for when empty */
   JsonArray  *args;
-  /* GBytes attachments, never NULL */
+  /* GBytes attachments; NULL until asked for when there are none */
   GPtrArray  *attachments;
   /* the ack id the server asked for, -1 when none */
   gint64      ack_id;
-  /* the socket to answer on, and the connection it came on */
+  /* the socket to answer on, and the connection it came on: set only for
+   * events that can be acknowledged (a weak reference costs a global lock
+   * and a list walk on the socket, twice per event) */
   GWeakRef    socket;
+  gboolean    has_socket;
   guint       generation;
   /* an ack was sent (or refused) already */
   gboolean    acked;
 };
+
+/* nearly every event is on the main namespace */
+static const char ROOT_NSP[] = "/";
 
 G_DEFINE_FINAL_TYPE (SioEvent, sio_event, G_TYPE_OBJECT)
 
@@ -65,13 +80,68 @@ sio_event_finalize (GObject *object)
 {
   SioEvent *self = SIO_EVENT (object);
 
-  g_free (self->name);
-  g_free (self->nsp);
+  if (self->name_node != NULL)
+    json_node_unref (self->name_node);
+  else
+    g_free (self->name);
+  if (self->nsp != ROOT_NSP)
+    g_free (self->nsp);
   g_clear_pointer (&self->args, json_array_unref);
   g_clear_pointer (&self->attachments, g_ptr_array_unref);
-  g_weak_ref_clear (&self->socket);
+  if (self->has_socket)
+    g_weak_ref_clear (&self->socket);
 
   G_OBJECT_CLASS (sio_event_parent_class)->finalize (object);
+}
+
+static void
+set_socket (SioEvent  *self,
+            SioSocket *socket)
+{
+  g_weak_ref_set (&self->socket, socket);
+  self->has_socket = TRUE;
+}
+
+static char *
+dup_nsp (const char *nsp)
+{
+  return strcmp (nsp, ROOT_NSP) == 0 ? (char *) ROOT_NSP : g_strdup (nsp);
+}
+
+/* The empty arrays, made on first use (atomically: a getter may be
+ * called from two threads on an event that is only read). */
+static JsonArray *
+ensure_args (SioEvent *self)
+{
+  JsonArray *args = g_atomic_pointer_get (&self->args);
+
+  if (G_UNLIKELY (args == NULL))
+    {
+      JsonArray *fresh = json_array_new ();
+
+      if (g_atomic_pointer_compare_and_exchange (&self->args, NULL, fresh))
+        return fresh;
+      json_array_unref (fresh);
+      args = g_atomic_pointer_get (&self->args);
+    }
+  return args;
+}
+
+static GPtrArray *
+ensure_attachments (SioEvent *self)
+{
+  GPtrArray *attachments = g_atomic_pointer_get (&self->attachments);
+
+  if (G_UNLIKELY (attachments == NULL))
+    {
+      GPtrArray *fresh = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+      if (g_atomic_pointer_compare_and_exchange (&self->attachments, NULL, fresh))
+        return fresh;
+      g_ptr_array_unref (fresh);
+      attachments = g_atomic_pointer_get (&self->attachments);
+    }
+  return attachments;
 }
 
 static void
@@ -83,9 +153,9 @@ sio_event_class_init (SioEventClass *klass)
 static void
 sio_event_init (SioEvent *self)
 {
-  /* an event built by g_object_new() (bindings) is empty, not broken */
-  self->args = json_array_new ();
-  self->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  /* an event built by g_object_new() (bindings) is empty, not broken: the
+   * getters make the empty arrays */
+  self->nsp = (char *) ROOT_NSP;
   self->ack_id = -1;
   g_weak_ref_init (&self->socket, NULL);
 }
@@ -96,29 +166,31 @@ _sio_event_new (SioSocket *socket,
                 SioPacket *packet,
                 gboolean   is_ack)
 {
-  SioEvent *self = g_object_new (SIO_TYPE_EVENT, NULL);
+  SioEvent *self = (SioEvent *) g_object_new_with_properties (SIO_TYPE_EVENT, 0, NULL, NULL);
   JsonArray *array;
 
-  self->nsp = g_strdup (packet->nsp);
+  if (packet->nsp != NULL && strcmp (packet->nsp, ROOT_NSP) != 0)
+    self->nsp = g_strdup (packet->nsp);
   array = packet->data != NULL && JSON_NODE_HOLDS_ARRAY (packet->data)
           ? json_node_get_array (packet->data) : NULL;
 
   if (array == NULL)
     {
-      /* keep the empty array from init */
+      /* args stay NULL: empty */
     }
   else if (is_ack)
     {
-      json_array_unref (self->args);
       self->args = json_array_ref (array);
     }
   else
     {
       JsonNode *first = json_array_get_element (array, 0);
 
-      self->name = g_strdup (json_node_get_string (first));
-      /* the packet is ours and about to be freed: drop the name in place */
-      json_array_unref (self->args);
+      /* the packet is ours and about to be freed: drop the name in place,
+       * keeping its node for the name string instead of copying it */
+      self->name = (char *) json_node_get_string (first);
+      if (self->name != NULL)
+        self->name_node = json_node_ref (first);
       self->args = json_array_ref (array);
       json_array_remove_element (self->args, 0);
     }
@@ -127,14 +199,34 @@ _sio_event_new (SioSocket *socket,
     self->ack_id = packet->id;
 
   if (packet->attachments != NULL)
-    {
-      g_ptr_array_unref (self->attachments);
-      self->attachments = g_ptr_array_ref (packet->attachments);
-    }
+    self->attachments = g_ptr_array_ref (packet->attachments);
 
-  g_weak_ref_set (&self->socket, socket);
+  /* only an event the server wants acknowledged needs its socket back */
+  if (self->ack_id >= 0)
+    set_socket (self, socket);
   self->generation = generation;
 
+  return self;
+}
+
+SioEvent *
+_sio_event_new_outgoing (SioSocket             *socket,
+                         const char            *name,
+                         JsonArray             *args,
+                         const SioEnginePacket *attachments,
+                         guint                  n_attachments)
+{
+  SioEvent *self = g_object_new (SIO_TYPE_EVENT, NULL);
+
+  self->name = g_strdup (name);
+  self->nsp = dup_nsp (sio_socket_get_namespace (socket));
+  if (args != NULL)
+    self->args = json_array_ref (args);
+  for (guint i = 0; i < n_attachments; i++)
+    g_ptr_array_add (ensure_attachments (self), g_bytes_ref (attachments[i].data));
+  /* ack_id stays -1: nothing to answer; the socket is kept for reference */
+  set_socket (self, socket);
+  self->generation = G_MAXUINT;
   return self;
 }
 
@@ -188,7 +280,7 @@ JsonArray *
 sio_event_get_args (SioEvent *self)
 {
   g_return_val_if_fail (SIO_IS_EVENT (self), NULL);
-  return self->args;
+  return ensure_args (self);
 }
 
 /**
@@ -210,7 +302,7 @@ sio_event_get_args_json (SioEvent *self)
   g_return_val_if_fail (SIO_IS_EVENT (self), NULL);
 
   out = g_string_sized_new (64);
-  _sio_json_write_array (out, self->args);
+  _sio_json_write_array (out, ensure_args (self));
   return g_string_free (out, FALSE);
 }
 
@@ -228,7 +320,7 @@ GPtrArray *
 sio_event_get_attachments (SioEvent *self)
 {
   g_return_val_if_fail (SIO_IS_EVENT (self), NULL);
-  return self->attachments;
+  return ensure_attachments (self);
 }
 
 /**
@@ -245,7 +337,7 @@ guint
 sio_event_get_n_attachments (SioEvent *self)
 {
   g_return_val_if_fail (SIO_IS_EVENT (self), 0);
-  return self->attachments->len;
+  return self->attachments != NULL ? self->attachments->len : 0;
 }
 
 /**
@@ -265,7 +357,7 @@ sio_event_get_attachment (SioEvent *self,
                           guint     index)
 {
   g_return_val_if_fail (SIO_IS_EVENT (self), NULL);
-  if (index >= self->attachments->len)
+  if (self->attachments == NULL || index >= self->attachments->len)
     return NULL;
   return g_ptr_array_index (self->attachments, index);
 }

@@ -40,6 +40,8 @@ typedef struct
   void (*send_pong) (gpointer user_data);
   /* the link is dead; the machine is in DEAD and will do nothing more */
   void (*timeout)   (gpointer user_data);
+  /* optional, v3: a pong came back, @rtt_ms after our ping */
+  void (*rtt)       (gpointer user_data, gint64 rtt_ms);
 } SioHeartbeatActions;
 
 typedef struct _SioHeartbeat SioHeartbeat;

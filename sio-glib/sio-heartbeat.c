@@ -169,6 +169,8 @@ void
 _sio_heartbeat_received (SioHeartbeat        *self,
                          SioEnginePacketType  type)
 {
+  gboolean measured = FALSE;
+
   switch (self->state)
     {
     case SIO_HEARTBEAT_WAIT_PING:
@@ -186,6 +188,7 @@ _sio_heartbeat_received (SioHeartbeat        *self,
           self->rtt = (g_get_monotonic_time () - self->ping_sent_at) / 1000;
           self->state = SIO_HEARTBEAT_IDLE;
           self->ping_at = g_get_monotonic_time () + self->interval;
+          measured = TRUE;
         }
       G_GNUC_FALLTHROUGH;
     case SIO_HEARTBEAT_IDLE:
@@ -199,6 +202,10 @@ _sio_heartbeat_received (SioHeartbeat        *self,
     default:
       break;
     }
+
+  /* last: the owner may free us from its callback */
+  if (measured && self->actions->rtt != NULL)
+    self->actions->rtt (self->user_data, self->rtt);
 }
 
 gboolean

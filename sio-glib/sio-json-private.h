@@ -52,6 +52,9 @@ void      _sio_json_write_string (GString     *out,
                                   const char  *str);
 void      _sio_json_write_double (GString     *out,
                                   double       value);
+/* An integer in decimal, without printf (the packet encoder's ack ids). */
+void      _sio_json_write_int    (GString     *out,
+                                  gint64       value);
 
 /* Convenience: a newly allocated string. */
 char     *_sio_json_to_string    (JsonNode    *node);

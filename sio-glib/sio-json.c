@@ -1173,6 +1173,13 @@ write_int64 (GString *out,
     write_uint64 (out, (guint64) v, FALSE);
 }
 
+void
+_sio_json_write_int (GString *out,
+                     gint64   value)
+{
+  write_int64 (out, value);
+}
+
 /*
  * Lays out the decimal digits @digits (no trailing zeros, @k of them) of a
  * number worth 0.digits × 10^@n as ECMAScript's Number::toString does.

@@ -24,7 +24,8 @@ typedef enum
 typedef struct
 {
   SioPacketType  type;
-  /* namespace; "/" when omitted on the wire; never NULL */
+  /* namespace; "/" when omitted on the wire; never NULL. Decoded packets
+   * without one share a static "/": free with _sio_packet_free() only */
   char          *nsp;
   /* ack id, -1 when absent */
   gint64         id;

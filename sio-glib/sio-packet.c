@@ -41,6 +41,9 @@ static const char * const type_names[] = {
   "BINARY_ACK",
 };
 
+/* The namespace of decoded packets that name none: shared, not copied. */
+static const char root_nsp[] = "/";
+
 SioPacket *
 _sio_packet_new (SioPacketType  type,
                  const char    *nsp)
@@ -60,7 +63,8 @@ _sio_packet_free (SioPacket *packet)
   if (packet == NULL)
     return;
 
-  g_free (packet->nsp);
+  if (packet->nsp != root_nsp)
+    g_free (packet->nsp);
   g_clear_pointer (&packet->data, json_node_unref);
   g_clear_pointer (&packet->attachments, g_ptr_array_unref);
   g_free (packet);
@@ -85,7 +89,7 @@ _sio_packet_encode (guint            sio,
 
   if (is_binary_type (packet->type))
     {
-      g_string_append_printf (out, "%u", packet->n_attachments);
+      _sio_json_write_int (out, packet->n_attachments);
       g_string_append_c (out, '-');
     }
 
@@ -96,7 +100,7 @@ _sio_packet_encode (guint            sio,
     }
 
   if (packet->id >= 0)
-    g_string_append_printf (out, "%" G_GINT64_FORMAT, packet->id);
+    _sio_json_write_int (out, packet->id);
 
   /* NULL is an absent payload; a JSON null node is written as "null" so
    * that whatever decodes encodes back the same. */
@@ -127,6 +131,27 @@ static gboolean
 is_reserved_event (const char *name)
 {
   gsize i;
+
+  /* once per incoming event: skip the string compares unless the name
+   * starts like one of them ("co", "di", "ne", "re") */
+  switch (name[0])
+    {
+    case 'c':
+      if (name[1] != 'o')
+        return FALSE;
+      break;
+    case 'd':
+      if (name[1] != 'i')
+        return FALSE;
+      break;
+    case 'n':
+    case 'r':
+      if (name[1] != 'e')
+        return FALSE;
+      break;
+    default:
+      return FALSE;
+    }
 
   for (i = 0; i < G_N_ELEMENTS (reserved_events); i++)
     if (strcmp (name, reserved_events[i]) == 0)
@@ -343,7 +368,7 @@ _sio_packet_decode (guint                   sio,
 
   packet = g_new0 (SioPacket, 1);
   packet->type = type;
-  packet->nsp = nsp != NULL ? g_strndup (nsp, nsp_len) : g_strdup ("/");
+  packet->nsp = nsp != NULL ? g_strndup (nsp, nsp_len) : (char *) root_nsp;
   packet->id = id;
   packet->data = payload;
   packet->n_attachments = n_attachments;

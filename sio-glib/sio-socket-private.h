@@ -32,7 +32,6 @@ void         _sio_socket_abandon            (SioSocket           *self,
                                              gboolean             notify_client_close);
 void         _sio_socket_handle_packet      (SioSocket           *self,
                                              SioPacket           *packet);
-guint        _sio_socket_get_n_buffered     (SioSocket           *self);
 
 /* sio-socket.c, for SioEvent */
 gboolean     _sio_socket_send_ack           (SioSocket           *self,
@@ -45,6 +44,8 @@ gboolean     _sio_socket_send_ack           (SioSocket           *self,
 /* sio-client.c, for the sockets */
 guint        _sio_client_get_protocol       (SioClient           *self);
 SioEngine   *_sio_client_get_engine         (SioClient           *self);
+void         _sio_client_report_rtt         (SioClient           *self,
+                                             gint64               rtt_ms);
 GMainContext *_sio_client_get_context       (SioClient           *self);
 void         _sio_client_socket_wants_open  (SioClient           *self,
                                              SioSocket           *socket);
@@ -56,6 +57,12 @@ SioEvent    *_sio_event_new                 (SioSocket           *socket,
                                              guint                generation,
                                              SioPacket           *packet,
                                              gboolean             is_ack);
+/* An event on its way out, for the outgoing signal (no ack to give). */
+SioEvent    *_sio_event_new_outgoing        (SioSocket             *socket,
+                                             const char            *name,
+                                             JsonArray             *args,
+                                             const SioEnginePacket *attachments,
+                                             guint                  n_attachments);
 
 /* checks an event name given by the application */
 gboolean     _sio_check_event_name          (const char          *event,

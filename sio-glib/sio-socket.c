@@ -47,6 +47,7 @@
 
 #include "sio-enum-types.h"
 #include "sio-json-private.h"
+#include "sio-marshal.h"
 #include "sio-socket-private.h"
 
 typedef enum
@@ -66,6 +67,9 @@ typedef struct
   guint            n_packets;
   /* the ack waiting for this emit, or NULL */
   AckCall         *call;
+  /* what the outgoing signal reports once it leaves (events only) */
+  char            *event;
+  JsonArray       *args;
 } Outgoing;
 
 /* An emit under the `retries` policy: queued, sent one at a time with an
@@ -135,6 +139,13 @@ typedef struct
   char       *pid_sent;
   /* bumped on every (dis)connection: an ack is only sent on its own connection */
   guint       generation;
+  /* the detail of the last event dispatched, when its name was a quark:
+   * spares the quark table's lock and lookup for runs of the same event */
+  GQuark      last_event_quark;
+  /* the value of n-buffered last notified */
+  guint       n_buffered;
+  /* when the last CONNECT left (monotonic µs), for the round-trip time */
+  gint64      connect_sent_at;
 } SioSocketPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (SioSocket, sio_socket, G_TYPE_OBJECT)
@@ -149,6 +160,7 @@ enum {
   PROP_AUTH,
   PROP_ACK_TIMEOUT,
   PROP_RETRIES,
+  PROP_N_BUFFERED,
   N_PROPS
 };
 
@@ -157,6 +169,7 @@ enum {
   SIGNAL_DISCONNECTED,
   SIGNAL_CONNECT_ERROR,
   SIGNAL_EVENT,
+  SIGNAL_OUTGOING,
   N_SIGNALS
 };
 
@@ -164,6 +177,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void drain_retry_queue (SioSocket *self);
+static void buffered_changed  (SioSocket *self);
 static void fail_retry_queue  (SioSocket *self);
 static void retry_entry_free  (RetryEntry *entry);
 
@@ -207,7 +221,34 @@ outgoing_free (Outgoing *out)
   for (guint i = 0; i < out->n_packets; i++)
     _sio_engine_packet_clear (&out->packets[i]);
   g_free (out->packets);
+  g_free (out->event);
+  g_clear_pointer (&out->args, json_array_unref);
   g_free (out);
+}
+
+/* The outgoing signal, built only for someone listening. */
+static void
+notify_outgoing (SioSocket             *self,
+                 const char            *event,
+                 JsonArray             *args,
+                 const SioEnginePacket *attachments,
+                 guint                  n_attachments)
+{
+  GQuark detail;
+  g_autoptr(SioEvent) outgoing = NULL;
+
+  if (event == NULL)
+    return;
+  /* the common case, nobody listens: one look at the handler list */
+  if (g_signal_handler_find (self, G_SIGNAL_MATCH_ID, signals[SIGNAL_OUTGOING],
+                             0, NULL, NULL, NULL) == 0)
+    return;
+  /* a name never interned has no detailed handler */
+  detail = g_quark_try_string (event);
+  if (!g_signal_has_handler_pending (self, signals[SIGNAL_OUTGOING], detail, FALSE))
+    return;
+  outgoing = _sio_event_new_outgoing (self, event, args, attachments, n_attachments);
+  g_signal_emit (self, signals[SIGNAL_OUTGOING], detail, outgoing);
 }
 
 static guint
@@ -373,6 +414,7 @@ drop_buffered (AckCall *call)
         {
           g_queue_delete_link (&priv->send_buffer, l);
           outgoing_free (out);
+          buffered_changed (call->socket);
           return;
         }
     }
@@ -452,6 +494,7 @@ fail_acks (SioSocket *self,
       Outgoing *out;
       while ((out = g_queue_pop_head (&priv->send_buffer)) != NULL)
         outgoing_free (out);
+      buffered_changed (self);
     }
 
   for (guint i = 0; i < failed->len; i++)
@@ -549,6 +592,7 @@ send_connect (SioSocket *self)
       payload = json_node_ref (priv->auth);
     }
 
+  priv->connect_sent_at = g_get_monotonic_time ();
   send_simple (self, SIO_PACKET_CONNECT, payload);
 }
 
@@ -572,9 +616,11 @@ flush_send_buffer (SioSocket *self)
     {
       if (out->call != NULL)
         out->call->sent = TRUE;
+      notify_outgoing (self, out->event, out->args, out->packets + 1, out->n_packets - 1);
       send_packets (self, out->packets, out->n_packets);
       outgoing_free (out);
     }
+  buffered_changed (self);
 }
 
 static void dispatch_event (SioSocket *self, SioPacket *packet);
@@ -587,6 +633,7 @@ handle_connect (SioSocket *self,
   g_autofree char *id = NULL;
   gboolean recovered = FALSE;
   SioPacket *buffered;
+  gint64 rtt = -1;
 
   if (priv->phase == PHASE_CONNECTED)
     return;
@@ -612,6 +659,9 @@ handle_connect (SioSocket *self,
           return;
         }
       id = g_strdup (json_node_get_string (sid));
+      if (priv->connect_sent_at > 0)
+        rtt = (g_get_monotonic_time () - priv->connect_sent_at) / 1000;
+      priv->connect_sent_at = 0;
 
       if (pid != NULL && json_node_get_value_type (pid) == G_TYPE_STRING)
         {
@@ -662,6 +712,9 @@ handle_connect (SioSocket *self,
       g_signal_emit (self, signals[SIGNAL_CONNECTED], 0);
       complete_open_tasks (self, NULL);
     }
+  /* v5: the CONNECT round trip is this connection's first measure */
+  if (rtt >= 0 && priv->client != NULL)
+    _sio_client_report_rtt (priv->client, rtt);
   g_object_unref (self);
 }
 
@@ -777,8 +830,13 @@ dispatch_event (SioSocket *self,
   event = _sio_event_new (self, priv->generation, packet, FALSE);
   name = sio_event_get_name (event);
   SIO_TRACE ("socket %s: event %s", priv->nsp, name);
-  /* never intern a name that came from the server */
-  g_signal_emit (self, signals[SIGNAL_EVENT], g_quark_try_string (name), event);
+  /* never intern a name that came from the server (quarks live forever,
+   * so a remembered one stays right) */
+  if (name == NULL ||
+      priv->last_event_quark == 0 ||
+      strcmp (name, g_quark_to_string (priv->last_event_quark)) != 0)
+    priv->last_event_quark = g_quark_try_string (name);
+  g_signal_emit (self, signals[SIGNAL_EVENT], priv->last_event_quark, event);
 }
 
 static void
@@ -979,8 +1037,8 @@ _sio_socket_is_joined (SioSocket *self)
   return PRIV (self)->phase != PHASE_IDLE;
 }
 
-guint
-_sio_socket_get_n_buffered (SioSocket *self)
+static guint
+count_buffered (SioSocket *self)
 {
   SioSocketPrivate *priv = PRIV (self);
   guint n = priv->send_buffer.length;
@@ -990,6 +1048,19 @@ _sio_socket_get_n_buffered (SioSocket *self)
     if (!((RetryEntry *) l->data)->pending)
       n++;
   return n;
+}
+
+/* Notifies n-buffered when the count moved. */
+static void
+buffered_changed (SioSocket *self)
+{
+  SioSocketPrivate *priv = PRIV (self);
+  guint n = count_buffered (self);
+
+  if (n == priv->n_buffered)
+    return;
+  priv->n_buffered = n;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_BUFFERED]);
 }
 
 /* ---- GObject -------------------------------------------------------- */
@@ -1066,6 +1137,9 @@ sio_socket_get_property (GObject    *object,
       break;
     case PROP_RETRIES:
       g_value_set_uint (value, priv->retries);
+      break;
+    case PROP_N_BUFFERED:
+      g_value_set_uint (value, priv->n_buffered);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1220,6 +1294,20 @@ sio_socket_class_init (SioSocketClass *klass)
     g_param_spec_uint ("retries", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * SioSocket:n-buffered:
+   *
+   * How many emits wait to be sent: those made while the socket was not
+   * connected (sent, in order, once it is), and those queued behind an
+   * unacknowledged emit under [property@Sio.Socket:retries]. Notified
+   * when it changes; bind it to show an "offline, N pending" badge.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_N_BUFFERED] =
+    g_param_spec_uint ("n-buffered", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1246,7 +1334,10 @@ sio_socket_class_init (SioSocketClass *klass)
    */
   signals[SIGNAL_DISCONNECTED] =
     g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, SIO_TYPE_DISCONNECT_REASON);
+                  0, NULL, NULL, g_cclosure_marshal_VOID__ENUM,
+                  G_TYPE_NONE, 1, SIO_TYPE_DISCONNECT_REASON);
+  g_signal_set_va_marshaller (signals[SIGNAL_DISCONNECTED], G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__ENUMv);
 
   /**
    * SioSocket::connect-error:
@@ -1264,8 +1355,10 @@ sio_socket_class_init (SioSocketClass *klass)
    */
   signals[SIGNAL_CONNECT_ERROR] =
     g_signal_new ("connect-error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                  0, NULL, NULL, _sio_marshal_VOID__BOXED_BOXED, G_TYPE_NONE, 2,
                   G_TYPE_ERROR, JSON_TYPE_NODE);
+  g_signal_set_va_marshaller (signals[SIGNAL_CONNECT_ERROR], G_TYPE_FROM_CLASS (klass),
+                              _sio_marshal_VOID__BOXED_BOXEDv);
 
   /**
    * SioSocket::event:
@@ -1279,8 +1372,41 @@ sio_socket_class_init (SioSocketClass *klass)
    */
   signals[SIGNAL_EVENT] =
     g_signal_new ("event", G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED | G_SIGNAL_NO_RECURSE,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, SIO_TYPE_EVENT);
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                  0, NULL, NULL, g_cclosure_marshal_VOID__OBJECT,
+                  G_TYPE_NONE, 1, SIO_TYPE_EVENT);
+  /* one emission per incoming event: the va_list marshaller lets GObject
+   * call a single handler without boxing the event in a GValue (and
+   * G_SIGNAL_NO_RECURSE would rule that out; it would also make an event
+   * arriving in a handler's nested main loop restart the handler with the
+   * previous event instead of delivering the new one) */
+  g_signal_set_va_marshaller (signals[SIGNAL_EVENT], G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__OBJECTv);
+
+  /**
+   * SioSocket::outgoing:
+   * @self: the socket
+   * @event: the event being sent
+   *
+   * An event is being sent (the catch-all of outgoing events, like
+   * `onAnyOutgoing` of the JavaScript client): emitted when the event
+   * leaves for the server, so an emit made while offline is reported when
+   * it is flushed, and an emit under [property@Sio.Socket:retries] on each
+   * send. Detailed by the event name, like [signal@Sio.Socket::event].
+   *
+   * @event carries the name, the arguments and the attachments; it is not
+   * an incoming event, so [method@Sio.Event.wants_ack] is %FALSE. Nothing
+   * is built when no handler is connected.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_OUTGOING] =
+    g_signal_new ("outgoing", G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                  0, NULL, NULL, g_cclosure_marshal_VOID__OBJECT,
+                  G_TYPE_NONE, 1, SIO_TYPE_EVENT);
+  g_signal_set_va_marshaller (signals[SIGNAL_OUTGOING], G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__OBJECTv);
 }
 
 static guint
@@ -1548,6 +1674,26 @@ sio_socket_set_retries (SioSocket *self,
 }
 
 /**
+ * sio_socket_get_n_buffered:
+ * @self: a #SioSocket
+ *
+ * Gets the number of emits waiting to be sent: made while the socket was
+ * not connected, or queued behind an unacknowledged one under
+ * [property@Sio.Socket:retries].
+ *
+ * Returns: the value of [property@Sio.Socket:n-buffered]
+ *
+ * Since: 1.0
+ */
+guint
+sio_socket_get_n_buffered (SioSocket *self)
+{
+  g_return_val_if_fail (SIO_IS_SOCKET (self), 0);
+
+  return PRIV (self)->n_buffered;
+}
+
+/**
  * sio_socket_open:
  * @self: a #SioSocket
  *
@@ -1796,6 +1942,7 @@ retry_ack_cb (GObject      *source,
                                            _("The socket was disconnected before the server acknowledged the event")));
         }
     }
+  buffered_changed (self);
 }
 
 /* Ends every queued entry that is not waiting for an ack (those end through
@@ -1820,6 +1967,7 @@ fail_retry_queue (SioSocket *self)
         }
       l = next;
     }
+  buffered_changed (self);
 }
 
 static void
@@ -1852,6 +2000,7 @@ queue_retry (SioSocket            *self,
     }
   g_queue_push_tail (&priv->retry_queue, entry);
   drain_retry_queue (self);
+  buffered_changed (self);
 }
 
 static void
@@ -1967,12 +2116,16 @@ emit_internal (SioSocket            *self,
       if (call != NULL)
         call->sent = TRUE;
       SIO_TRACE ("socket %s: send event %s", priv->nsp, event);
+      notify_outgoing (self, event, args, out->packets + 1, n_attachments);
       send_packets (self, out->packets, out->n_packets);
       outgoing_free (out);
     }
   else
     {
+      out->event = g_strdup (event);
+      out->args = args != NULL ? json_array_ref (args) : NULL;
       g_queue_push_tail (&priv->send_buffer, out);
+      buffered_changed (self);
     }
   return;
 

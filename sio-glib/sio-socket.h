@@ -66,6 +66,8 @@ guint       sio_socket_get_retries         (SioSocket            *self);
 SIO_AVAILABLE_IN_ALL
 void        sio_socket_set_retries         (SioSocket            *self,
                                             guint                 retries);
+SIO_AVAILABLE_IN_ALL
+guint       sio_socket_get_n_buffered      (SioSocket            *self);
 
 SIO_AVAILABLE_IN_ALL
 void        sio_socket_open                (SioSocket            *self);

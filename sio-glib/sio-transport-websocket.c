@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sio-private.h"
 
+#include "sio-marshal.h"
 #include "sio-transport-private.h"
 
 typedef struct
@@ -38,9 +39,10 @@ on_message (SoupWebsocketConnection *conn,
   if (transport->closed)
     return;
 
-  if (!_sio_engine_packet_decode_frame (transport->config.eio,
-                                        type == SOUP_WEBSOCKET_DATA_BINARY,
-                                        message, &packet, &error))
+  /* libsoup refuses text messages that are not UTF-8 */
+  if (!_sio_engine_packet_decode_ws_frame (transport->config.eio,
+                                           type == SOUP_WEBSOCKET_DATA_BINARY,
+                                           message, &packet, &error))
     {
       self->closing = TRUE;
       _sio_transport_emit_closed (transport, error);
@@ -51,6 +53,18 @@ on_message (SoupWebsocketConnection *conn,
 
   transport->callbacks->packet (transport, &packet, transport->user_data);
   _sio_engine_packet_clear (&packet);
+}
+
+/* libsoup's "message" signal has the generic marshaller, which calls every
+ * handler through libffi: once per frame, so give our handler a C one. */
+static void
+connect_message_handler (SoupWebsocketConnection *conn,
+                         SioTransportWebsocket   *self)
+{
+  GClosure *closure = g_cclosure_new (G_CALLBACK (on_message), self, NULL);
+
+  g_closure_set_marshal (closure, _sio_marshal_VOID__INT_BOXED);
+  g_signal_connect_closure (conn, "message", closure, FALSE);
 }
 
 static void
@@ -141,7 +155,7 @@ on_connected (GObject      *source,
   self->conn = conn;
   soup_websocket_connection_set_keepalive_interval (conn, 0);
   soup_websocket_connection_set_max_incoming_payload_size (conn, transport->config.max_receive);
-  g_signal_connect (conn, "message", G_CALLBACK (on_message), self);
+  connect_message_handler (conn, self);
   g_signal_connect (conn, "error", G_CALLBACK (on_error), self);
   g_signal_connect (conn, "closed", G_CALLBACK (on_closed), self);
 

@@ -18,6 +18,7 @@ typedef struct
   SioClient       *client;
   /* the one transport clients use, NULL for the default list */
   const char      *transport;
+  SioTestServerKind kind;
   /* what the client's signals said */
   SioTestRecorder  r;
 } Fixture;
@@ -66,6 +67,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 
   f->server = sio_test_server_start (spec->kind, spec->extra[0] ? spec->extra : NULL);
   f->transport = spec->transport;
+  f->kind = spec->kind;
   sio_test_recorder_init (&f->r);
   f->client = make_client (f, NULL);
   sio_test_recorder_watch_client (&f->r, f->client);
@@ -260,11 +262,12 @@ test_binary (Fixture *f, gconstpointer data)
                                     "{\"_placeholder\":true,\"num\":1},{\"_placeholder\":true,\"num\":2}]");
   SioEvent *echo;
   SioEvent *reply = NULL;
-  guint8 *big = g_malloc (70000);
+  gsize big_len = 70000;
+  guint8 *big = g_malloc (big_len);
 
-  for (guint i = 0; i < 70000; i++)
+  for (guint i = 0; i < big_len; i++)
     big[i] = i * 7;
-  c = g_bytes_new_take (big, 70000);
+  c = g_bytes_new_take (big, big_len);
   attachments[0] = a;
   attachments[1] = b;
   attachments[2] = c;
