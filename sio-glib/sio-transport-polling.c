@@ -279,8 +279,8 @@ on_read (GObject      *source,
           return;
         }
       error = g_error_new (SIO_ERROR, SIO_ERROR_PAYLOAD_TOO_LARGE,
-                           _("The server sent a polling response larger than the limit of %" G_GUINT64_FORMAT " bytes"),
-                           req->limit);
+                           _("The server sent a polling response larger than the limit of %llu bytes"),
+                           (unsigned long long) req->limit);
       request_done (req, error);
       return;
     }
@@ -337,8 +337,8 @@ on_sent (GObject      *source,
           (guint64) soup_message_headers_get_content_length (headers) > req->limit)
         {
           error = g_error_new (SIO_ERROR, SIO_ERROR_PAYLOAD_TOO_LARGE,
-                               _("The server sent a polling response larger than the limit of %" G_GUINT64_FORMAT " bytes"),
-                               req->limit);
+                               _("The server sent a polling response larger than the limit of %llu bytes"),
+                               (unsigned long long) req->limit);
           request_done (req, error);
           return;
         }
