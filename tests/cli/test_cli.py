@@ -95,3 +95,24 @@ def test_usage_errors_exit_1():
     r = run_cli("--help")
     assert r.returncode == 0
     assert "--namespace" in r.stdout
+
+
+def test_debug_log_traces_packets(server):
+    """G_MESSAGES_DEBUG=sio-glib traces the packets on stderr (sio-glib log
+    domain); stdout stays plain JSON lines."""
+    env = dict(os.environ, G_MESSAGES_DEBUG="sio-glib")
+    r = subprocess.run([CLI, *eio_args(server), "-e", "echo", "-c", "1", server.url()],
+                       input='echo "traced"\n', capture_output=True, text=True,
+                       timeout=30, env=env)
+    assert r.returncode == 0, r.stderr
+    assert lines(r.stdout) == [{"event": "echo", "namespace": "/", "args": ["traced"]}]
+    debug = [line for line in r.stderr.splitlines() if "sio-glib-DEBUG" in line]
+    assert any("engine: open sid=" in line for line in debug), r.stderr
+    assert any('recv 2["echo","traced"]' in line for line in debug), r.stderr
+    # and nothing without it
+    env.pop("G_MESSAGES_DEBUG")
+    quiet = subprocess.run([CLI, *eio_args(server), "-e", "echo", "-c", "1", server.url()],
+                           input='echo "quiet"\n', capture_output=True, text=True,
+                           timeout=30, env=env)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "sio-glib-DEBUG" not in quiet.stderr
