@@ -532,6 +532,20 @@ sio_test_server_get_kind (SioTestServer *server)
   return server->kind;
 }
 
+guint
+sio_test_server_get_pid (SioTestServer *server)
+{
+  const char *id;
+  guint64 pid = 0;
+
+  g_return_val_if_fail (server != NULL, 0);
+
+  id = server->process != NULL ? g_subprocess_get_identifier (server->process) : NULL;
+  if (id == NULL || !g_ascii_string_to_unsigned (id, 10, 1, G_MAXUINT, &pid, NULL))
+    return 0;
+  return (guint) pid;
+}
+
 gboolean
 sio_test_server_is_running (SioTestServer *server)
 {

@@ -45,6 +45,8 @@ char          *sio_test_server_get_url       (SioTestServer      *server,
 /* 3 for SIO_TEST_SERVER_NODE2, 4 otherwise */
 guint          sio_test_server_get_engine_io (SioTestServer      *server);
 SioTestServerKind sio_test_server_get_kind   (SioTestServer      *server);
+/* the running server's process id, 0 when none runs */
+guint          sio_test_server_get_pid       (SioTestServer      *server);
 /* TRUE while a server process is running (also while frozen) */
 gboolean       sio_test_server_is_running    (SioTestServer      *server);
 
