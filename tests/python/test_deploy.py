@@ -235,6 +235,49 @@ def test_proxy_refuses(certs, plain_server, tls_server, refusing_proxy,
     assert proxy_stats(refusing_proxy)['refused'] > before['refused']
 
 
+@pytest.fixture(scope='module')
+def no_websocket_proxy():
+    with start_proxy('--no-websocket') as p:
+        yield p
+
+
+def test_proxy_blocks_websocket_upgrade(certs, plain_server, no_websocket_proxy,
+                                        clients, loop):
+    """A proxy that lets polling through but refuses WebSocket: the client
+    starts on polling, its upgrade probe is refused, and it stays on
+    polling without losing the session."""
+    url = 'http://127.0.0.1:%d/' % plain_server.port
+    before = proxy_stats(no_websocket_proxy)
+    c, rec = clients.new(url, ['polling', 'websocket'],
+                         trusting_session(certs, no_websocket_proxy.port))
+    open_and_wait(loop, c, rec)
+    loop.run_until(lambda: proxy_stats(no_websocket_proxy)['refused'] > before['refused'],
+                   what='the refused upgrade probe')
+    info = exchange(loop, c, rec, 'no-ws')
+    assert info['transport'] == 'polling'
+    assert c.props.transport == 'polling'
+    assert rec.disconnected == []
+    # one probe per connection
+    loop.spin(0.5)
+    assert proxy_stats(no_websocket_proxy)['refused'] == before['refused'] + 1
+
+
+def test_proxy_blocks_websocket_fallback(certs, plain_server, no_websocket_proxy,
+                                         clients, loop):
+    """WebSocket first (the default order) through that proxy: the refused
+    WebSocket falls back to polling, which is not upgraded again."""
+    url = 'http://127.0.0.1:%d/' % plain_server.port
+    before = proxy_stats(no_websocket_proxy)
+    c, rec = clients.new(url, ['websocket', 'polling'],
+                         trusting_session(certs, no_websocket_proxy.port))
+    open_and_wait(loop, c, rec)
+    assert c.props.transport == 'polling'
+    exchange(loop, c, rec, 'fallback')
+    loop.spin(0.5)
+    assert proxy_stats(no_websocket_proxy)['refused'] == before['refused'] + 1
+    assert rec.disconnected == []
+
+
 # ---- headers, query parameters, cookies ---------------------------------------------
 
 @pytest.fixture

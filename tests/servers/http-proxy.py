@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """A small HTTP proxy for the sio-glib deployment tests.
 
-    /usr/bin/python3 tests/servers/http-proxy.py [--port N] [--refuse]
+    /usr/bin/python3 tests/servers/http-proxy.py [--port N] [--refuse] [--no-websocket]
                                                  [--verbose]
 
 It listens on 127.0.0.1 only and prints exactly one line "PORT <n>" on
@@ -25,7 +25,9 @@ What it relays, one request per client connection:
                           connection for its next request.
 
 Only loopback targets are accepted (403 otherwise).  With --refuse every
-request is answered "403 Forbidden" instead.
+request is answered "403 Forbidden" instead; with --no-websocket only the
+requests asking for an Upgrade are (a corporate proxy that blocks
+WebSocket).
 
 A request in origin form for /__stats (not a proxied request) is answered
 with the counters as JSON: {"connect": n, "forward": n, "upgrade": n,
@@ -111,7 +113,7 @@ def split_host_port(authority, default_port):
     return (host, int(port)) if sep else (authority, default_port)
 
 
-async def handle(reader, writer, refuse):
+async def handle(reader, writer, refuse, no_websocket=False):
     try:
         head = await reader.readuntil(b'\r\n\r\n')
     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError,
@@ -137,6 +139,11 @@ async def handle(reader, writer, refuse):
         stats['refused'] += 1
         debug('refused %s %s' % (method, target))
         await answer(writer, '403 Forbidden', 'this proxy refuses\n')
+        return
+    if no_websocket and any(n.lower() == 'upgrade' for n, _ in headers):
+        stats['refused'] += 1
+        debug('refused WebSocket %s %s' % (method, target))
+        await answer(writer, '403 Forbidden', 'no WebSocket through this proxy\n')
         return
 
     try:
@@ -189,13 +196,14 @@ async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--port', type=int, default=0)
     parser.add_argument('--refuse', action='store_true')
+    parser.add_argument('--no-websocket', action='store_true')
     parser.add_argument('--verbose', action='store_true')
     args = parser.parse_args()
     global VERBOSE
     VERBOSE = args.verbose or bool(os.environ.get('SIO_SERVER_VERBOSE'))
 
     server = await asyncio.start_server(
-        lambda r, w: handle(r, w, args.refuse), '127.0.0.1', args.port,
+        lambda r, w: handle(r, w, args.refuse, args.no_websocket), '127.0.0.1', args.port,
         limit=HEAD_LIMIT)
     port = server.sockets[0].getsockname()[1]
     sys.stdout.write('PORT %d\n' % port)
