@@ -909,6 +909,7 @@ test_reconnect_cycles (Fixture *f, gconstpointer data)
 static const ServerSpec record_specs[] = {
   { SIO_TEST_SERVER_NODE4, FALSE, TRUE, { NULL } },
   { SIO_TEST_SERVER_NODE2, FALSE, TRUE, { NULL } },
+  { SIO_TEST_SERVER_PYTHON, FALSE, TRUE, { NULL } },
 };
 
 static const ServerSpec freeze_specs[] = {

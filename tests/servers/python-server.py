@@ -8,7 +8,8 @@ aiohttp (Socket.IO protocol v5, Engine.IO v4).  Run it with /usr/bin/python3:
 
   /usr/bin/python3 tests/servers/python-server.py [--port N]
       [--ping-interval MS] [--ping-timeout MS]
-      [--transports websocket,polling] [--max-payload BYTES] [--verbose]
+      [--transports websocket,polling] [--max-payload BYTES]
+      [--records-file PATH] [--verbose]
 
 (--version 4 is accepted for symmetry; --recovery is accepted and ignored
 with a warning: python-socketio 5.7 has no connection state recovery.)
@@ -29,6 +30,7 @@ Differences from the Node servers, inherent to python-socketio 5.7:
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import signal
@@ -100,6 +102,9 @@ def parse_args(argv):
     p.add_argument('--ping-timeout', type=non_negative_int, metavar='MS')
     p.add_argument('--transports', type=transport_list)
     p.add_argument('--max-payload', type=non_negative_int, metavar='BYTES')
+    p.add_argument('--records-file', metavar='PATH',
+                   help='also append every "record" value to PATH, one JSON line '
+                        '{"pid", "nsp", "value"}, before acking it')
     p.add_argument('--recovery', action='store_true',
                    help='not supported by python-socketio 5.7 (ignored)')
     p.add_argument('--verbose', action='store_true',
@@ -153,6 +158,7 @@ def build_server(args):
 
     sio = TestServer(**kwargs)
     records = {name: [] for name in NAMESPACES}
+    args_records_file = args.records_file
 
     def setup_namespace(name):
         def on(event):
@@ -234,6 +240,10 @@ def build_server(args):
         async def record(sid, *args):
             value = args[0] if args else None
             records[name].append(value)
+            if args_records_file is not None:
+                with open(args_records_file, 'a') as f:
+                    f.write(json.dumps({'pid': os.getpid(), 'nsp': name,
+                                        'value': value}) + '\n')
             return (value,)
 
         @on('get-records')
