@@ -294,7 +294,8 @@ host_is_local (SioClient *self)
 static gboolean
 network_seems_down (SioClient *self)
 {
-  if (self->network_monitor == NULL ||
+  if (self->network_monitor == NULL || self->guri == NULL ||
+      g_uri_get_host (self->guri) == NULL ||
       g_network_monitor_get_network_available (self->network_monitor))
     return FALSE;
   return self->network_monitor != g_network_monitor_get_default () || !host_is_local (self);
