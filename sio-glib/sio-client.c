@@ -301,16 +301,28 @@ network_seems_down (SioClient *self)
   return self->network_monitor != g_network_monitor_get_default () || !host_is_local (self);
 }
 
+/* One reachability check: the client, and the cancellable that ends it
+ * (a later check has its own). */
+typedef struct
+{
+  SioClient    *client;
+  GCancellable *cancellable;
+} ReachCheck;
+
 static void
 on_reachable (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  SioClient *self = user_data;
+  ReachCheck *check = user_data;
+  SioClient *self = check->client;
   g_autoptr(GError) error = NULL;
   gboolean reachable = g_network_monitor_can_reach_finish (G_NETWORK_MONITOR (source), result, &error);
+  gboolean cancelled = g_cancellable_is_cancelled (check->cancellable);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  g_object_unref (check->cancellable);
+  g_free (check);
+  if (cancelled)
     {
       g_object_unref (self);
       return;
@@ -337,13 +349,16 @@ check_reachable (SioClient *self)
 {
   g_autoptr(GSocketConnectable) address = NULL;
   int port = g_uri_get_port (self->guri);
+  ReachCheck *check = g_new0 (ReachCheck, 1);
 
   if (port <= 0)
     port = g_ascii_strcasecmp (g_uri_get_scheme (self->guri), "https") == 0 ? 443 : 80;
   address = g_network_address_new (g_uri_get_host (self->guri), port);
   self->reach_cancellable = g_cancellable_new ();
+  check->client = g_object_ref (self);
+  check->cancellable = g_object_ref (self->reach_cancellable);
   g_network_monitor_can_reach_async (self->network_monitor, address, self->reach_cancellable,
-                                     on_reachable, g_object_ref (self));
+                                     on_reachable, check);
 }
 
 static void
