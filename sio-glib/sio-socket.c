@@ -466,6 +466,14 @@ ack_cancelled (GCancellable *cancellable,
   g_source_attach (call->cancel_idle, g_task_get_context (call->task));
 }
 
+/* How an acknowledgement ends when the socket goes away first. */
+static GError *
+ack_disconnected_error (void)
+{
+  return g_error_new_literal (SIO_ERROR, SIO_ERROR_DISCONNECTED,
+                              _("The socket was disconnected before the server acknowledged the event"));
+}
+
 /* Fails every ack whose emit already left (or all of them). */
 static void
 fail_acks (SioSocket *self,
@@ -498,9 +506,7 @@ fail_acks (SioSocket *self,
     }
 
   for (guint i = 0; i < failed->len; i++)
-    ack_call_finish (g_ptr_array_index (failed, i), NULL,
-                     g_error_new (SIO_ERROR, SIO_ERROR_DISCONNECTED,
-                                  _("The socket was disconnected before the server acknowledged the event")));
+    ack_call_finish (g_ptr_array_index (failed, i), NULL, ack_disconnected_error ());
 }
 
 /* ---- connection life ------------------------------------------------ */
@@ -1928,21 +1934,15 @@ retry_ack_cb (GObject      *source,
     }
 
   if (priv->want_open)
-    drain_retry_queue (self);
+    {
+      drain_retry_queue (self);
+      buffered_changed (self);
+    }
   else
     {
-      /* closed: what has not been sent ends here */
-      RetryEntry *waiting;
-
-      while ((waiting = g_queue_peek_head (&priv->retry_queue)) != NULL && !waiting->pending)
-        {
-          g_queue_pop_head (&priv->retry_queue);
-          retry_entry_finish (waiting, NULL,
-                              g_error_new (SIO_ERROR, SIO_ERROR_DISCONNECTED,
-                                           _("The socket was disconnected before the server acknowledged the event")));
-        }
+      /* closed: nothing is in flight any more, what waits ends here */
+      fail_retry_queue (self);
     }
-  buffered_changed (self);
 }
 
 /* Ends every queued entry that is not waiting for an ack (those end through
@@ -1961,9 +1961,7 @@ fail_retry_queue (SioSocket *self)
       if (!entry->pending)
         {
           g_queue_delete_link (&priv->retry_queue, l);
-          retry_entry_finish (entry, NULL,
-                              g_error_new (SIO_ERROR, SIO_ERROR_DISCONNECTED,
-                                           _("The socket was disconnected before the server acknowledged the event")));
+          retry_entry_finish (entry, NULL, ack_disconnected_error ());
         }
       l = next;
     }
