@@ -64,6 +64,50 @@ static void free_transport_later (SioEngine    *self,
                                   SioTransport *transport,
                                   gboolean      discard);
 
+/* What a transport of this session needs; @sid joins an open session. The
+ * pointers are borrowed: transports copy what they keep. */
+static SioTransportConfig
+transport_config (SioEngine  *self,
+                  const char *sid)
+{
+  SioTransportConfig tc = {
+    .session = self->config.session,
+    .base_uri = self->config.base_uri,
+    .headers = self->config.headers,
+    .eio = self->config.eio,
+    .sid = (char *) sid,
+    .max_receive = self->config.max_receive,
+    .context = self->config.context,
+  };
+
+  return tc;
+}
+
+/* Stops a timer of add_timeout() (if any) and forgets it. */
+static void
+drop_timeout (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+/* A timer of this session, attached to its context. */
+static GSource *
+add_timeout (SioEngine   *self,
+             guint        ms,
+             const char  *name,
+             GSourceFunc  func)
+{
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_static_name (source, name);
+  g_source_set_callback (source, func, self, NULL);
+  g_source_attach (source, self->config.context);
+  return source;
+}
+
 static void
 drop_transport (SioEngine *self)
 {
@@ -96,11 +140,7 @@ stop_probe (SioEngine *self)
 {
   SioTransport *probe = g_steal_pointer (&self->probe);
 
-  if (self->probe_timeout != NULL)
-    {
-      g_source_destroy (self->probe_timeout);
-      g_clear_pointer (&self->probe_timeout, g_source_unref);
-    }
+  drop_timeout (&self->probe_timeout);
   if (probe != NULL)
     free_transport_later (self, probe, FALSE);
 }
@@ -108,11 +148,7 @@ stop_probe (SioEngine *self)
 static void
 stop_timers (SioEngine *self)
 {
-  if (self->connect_timeout != NULL)
-    {
-      g_source_destroy (self->connect_timeout);
-      g_clear_pointer (&self->connect_timeout, g_source_unref);
-    }
+  drop_timeout (&self->connect_timeout);
   g_clear_pointer (&self->heartbeat, _sio_heartbeat_free);
   stop_probe (self);
   self->pausing = FALSE;
@@ -239,11 +275,7 @@ handle_handshake (SioEngine       *self,
              self->handshake.sid, self->handshake.ping_interval,
              self->handshake.ping_timeout, self->handshake.max_payload);
 
-  if (self->connect_timeout != NULL)
-    {
-      g_source_destroy (self->connect_timeout);
-      g_clear_pointer (&self->connect_timeout, g_source_unref);
-    }
+  drop_timeout (&self->connect_timeout);
 
   self->state = ENGINE_OPEN;
   self->heartbeat = _sio_heartbeat_new (self->config.eio,
@@ -410,11 +442,7 @@ finish_upgrade (SioEngine *self)
   SioTransport *old = self->transport;
   SioEnginePacket upgrade;
 
-  if (self->probe_timeout != NULL)
-    {
-      g_source_destroy (self->probe_timeout);
-      g_clear_pointer (&self->probe_timeout, g_source_unref);
-    }
+  drop_timeout (&self->probe_timeout);
   self->transport = g_steal_pointer (&self->probe);
   self->transport->callbacks = &transport_callbacks;
   self->pausing = FALSE;
@@ -522,24 +550,14 @@ wants_upgrade (SioEngine *self)
 static void
 start_probe (SioEngine *self)
 {
-  SioTransportConfig tc = {
-    .session = self->config.session,
-    .base_uri = self->config.base_uri,
-    .headers = self->config.headers,
-    .eio = self->config.eio,
-    .sid = self->handshake.sid,
-    .max_receive = self->config.max_receive,
-    .context = self->config.context,
-  };
+  SioTransportConfig tc = transport_config (self, self->handshake.sid);
 
   SIO_TRACE ("engine: probing websocket for sid %s", self->handshake.sid);
   self->probe = _sio_transport_websocket_new (&tc, &probe_callbacks, self);
   if (self->config.connect_timeout_ms > 0)
     {
-      self->probe_timeout = g_timeout_source_new (self->config.connect_timeout_ms);
-      g_source_set_static_name (self->probe_timeout, "[sio-glib] upgrade probe timeout");
-      g_source_set_callback (self->probe_timeout, on_probe_timeout, self, NULL);
-      g_source_attach (self->probe_timeout, self->config.context);
+      self->probe_timeout = add_timeout (self, self->config.connect_timeout_ms,
+                                         "[sio-glib] upgrade probe timeout", on_probe_timeout);
     }
   _sio_transport_open (self->probe);
 }
@@ -548,15 +566,7 @@ static void
 try_transport (SioEngine *self)
 {
   const char *name = self->config.transports[self->transport_index];
-  SioTransportConfig tc = {
-    .session = self->config.session,
-    .base_uri = self->config.base_uri,
-    .headers = self->config.headers,
-    .eio = self->config.eio,
-    .sid = NULL,
-    .max_receive = self->config.max_receive,
-    .context = self->config.context,
-  };
+  SioTransportConfig tc = transport_config (self, NULL);
 
   if (g_strcmp0 (name, "polling") == 0)
     self->transport = _sio_transport_polling_new (&tc, &transport_callbacks, self);
@@ -588,10 +598,8 @@ _sio_engine_open (SioEngine *self)
   self->state = ENGINE_OPENING;
   if (self->config.connect_timeout_ms > 0)
     {
-      self->connect_timeout = g_timeout_source_new (self->config.connect_timeout_ms);
-      g_source_set_static_name (self->connect_timeout, "[sio-glib] connect timeout");
-      g_source_set_callback (self->connect_timeout, on_connect_timeout, self, NULL);
-      g_source_attach (self->connect_timeout, self->config.context);
+      self->connect_timeout = add_timeout (self, self->config.connect_timeout_ms,
+                                           "[sio-glib] connect timeout", on_connect_timeout);
     }
   try_transport (self);
 }
