@@ -234,9 +234,11 @@ export class Context {
  *
  * @param {Array} plainTests - tests without a server
  * @param {Array} serverTests - tests run against each server kind
+ * @param {Function} makeContext - the per-test context of a server
  * @param {number} watchdogMs - bound of the whole run
  */
-export function run(plainTests, serverTests, watchdogMs = 270000) {
+export function run(plainTests, serverTests,
+    makeContext = server => new Context(server), watchdogMs = 270000) {
     let failures = 0;
     let testNumber = 0;
     const servers = new Set();
@@ -285,7 +287,7 @@ export function run(plainTests, serverTests, watchdogMs = 270000) {
                     report(false, name, startError);
                     continue;
                 }
-                const t = new Context(server);
+                const t = makeContext(server);
                 // eslint-disable-next-line no-await-in-loop
                 await runOne(name, async () => {
                     try {
@@ -319,6 +321,8 @@ export function run(plainTests, serverTests, watchdogMs = 270000) {
         exitCode = failures === 0 ? 0 : 1;
     }, e => {
         print(`Bail out! ${e}`);
+        for (const line of `${e?.stack ?? ''}`.split('\n'))
+            print(`# ${line}`);
         exitCode = 1;
     }).finally(() => {
         stopAll();

@@ -6,7 +6,7 @@
 //     gjs -m tests/gjs/test-client.js
 //
 // (`meson test -C _build --suite bindings` sets both.)  Prints TAP on
-// stdout, server logs go to stderr.  Servers are started here with
+// stdout, server logs go to stderr.  Servers are started by harness.js with
 // Gio.Subprocess: `node tests/servers/node-server.js` (socket.io 4 and 2)
 // and `/usr/bin/python3 tests/servers/python-server.py`; each prints
 // "PORT <n>" once it listens, and exits when its stdin (a pipe we hold)
@@ -20,55 +20,18 @@ import Gio from 'gi://Gio';
 import GObject from 'gi://GObject';
 import Json from 'gi://Json?version=1.0';
 import Sio from 'gi://Sio?version=1.0';
-import System from 'system';
 
-const WAIT_MS = 10000;          // any single wait
-const TEST_MS = 30000;          // one test
-const SERVER_START_MS = 20000;  // a server's PORT line
-const WATCHDOG_MS = 270000;     // the whole run (meson's limit is 300 s)
-
-const SOURCE_ROOT = GLib.getenv('SIO_SOURCE_ROOT') ??
-    GLib.path_get_dirname(GLib.path_get_dirname(GLib.path_get_dirname(
-        GLib.filename_from_uri(import.meta.url)[0])));
+import {Context as HarnessContext, WAIT_MS, assert, assertEqual, guard, run,
+    sioError, sleep, withTimeout} from './harness.js';
 
 Gio._promisify(Sio.Socket.prototype, 'emit_with_ack', 'emit_with_ack_finish');
 Gio._promisify(Sio.Socket.prototype, 'emit_full', 'emit_full_finish');
 Gio._promisify(Sio.Socket.prototype, 'open_async', 'open_finish');
-Gio._promisify(Gio.DataInputStream.prototype, 'read_line_async',
-    'read_line_finish_utf8');
-Gio._promisify(Gio.Subprocess.prototype, 'wait_async', 'wait_finish');
 
 // ---- small helpers ----------------------------------------------------------
 
-class AssertionError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'AssertionError';
-    }
-}
-
-function assert(cond, message = 'assertion failed') {
-    if (!cond)
-        throw new AssertionError(message);
-}
-
-function same(a, b) {
-    return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function assertEqual(actual, expected, what = 'value') {
-    if (!same(actual, expected)) {
-        throw new AssertionError(`${what}: got ${JSON.stringify(actual)}, ` +
-            `expected ${JSON.stringify(expected)}`);
-    }
-}
-
-function isSioError(err, code) {
-    return err instanceof GLib.Error && err.matches(Sio.Error, code);
-}
-
 function assertSioError(err, code, what = 'error') {
-    assert(isSioError(err, code),
+    assert(sioError(err, code),
         `${what}: expected Sio.Error ${code}, got ${err}`);
 }
 
@@ -105,58 +68,6 @@ function pattern(n, mul = 1) {
     for (let i = 0; i < n; i++)
         a[i] = (i * mul) % 256;
     return a;
-}
-
-function timeoutPromise(ms, what) {
-    let id = 0;
-    const promise = new Promise((_resolve, reject) => {
-        id = GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms, () => {
-            id = 0;
-            reject(new AssertionError(`timed out after ${ms} ms: ${what}`));
-            return GLib.SOURCE_REMOVE;
-        });
-    });
-    return {
-        promise,
-        cancel() {
-            if (id !== 0)
-                GLib.source_remove(id);
-            id = 0;
-        },
-    };
-}
-
-async function withTimeout(promise, ms, what) {
-    const t = timeoutPromise(ms, what);
-    try {
-        return await Promise.race([promise, t.promise]);
-    } finally {
-        t.cancel();
-    }
-}
-
-// Lets the main loop run for ms (to check that something does NOT happen).
-function spin(ms) {
-    return new Promise(resolve => {
-        GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms, () => {
-            resolve();
-            return GLib.SOURCE_REMOVE;
-        });
-    });
-}
-
-// Errors thrown inside GLib callbacks are only logged by GJS: collect them.
-const callbackErrors = [];
-function guard(fn) {
-    return (...args) => {
-        try {
-            return fn(...args);
-        } catch (e) {
-            callbackErrors.push(e);
-            printerr(`error in a callback: ${e}\n${e.stack ?? ''}`);
-            return undefined;
-        }
-    };
 }
 
 // ---- recorder: what sockets signal; waits are event-driven -----------------
@@ -268,103 +179,20 @@ class Recorder {
 
 // ---- servers --------------------------------------------------------------------
 
-const KINDS = ['node4', 'node2', 'python'];
-
-class Server {
-    constructor(kind) {
-        this.kind = kind;
-        this.eio = kind === 'node2' ? 3 : 4;
-        this.port = 0;
-        this.proc = null;
-    }
-
-    argv() {
-        const dir = GLib.build_filenamev([SOURCE_ROOT, 'tests', 'servers']);
-        if (this.kind === 'python') {
-            return ['/usr/bin/python3',
-                GLib.build_filenamev([dir, 'python-server.py']), '--port', '0'];
-        }
-        const node = GLib.find_program_in_path('node');
-        if (node === null)
-            throw new Error('node is not in PATH');
-        return [node, GLib.build_filenamev([dir, 'node-server.js']),
-            '--version', this.kind === 'node2' ? '2' : '4', '--port', '0'];
-    }
-
-    async start() {
-        // stdin stays a pipe we hold: the server exits when we are gone
-        this.proc = Gio.Subprocess.new(this.argv(),
-            Gio.SubprocessFlags.STDIN_PIPE | Gio.SubprocessFlags.STDOUT_PIPE);
-        const stdout = new Gio.DataInputStream({
-            base_stream: this.proc.get_stdout_pipe(),
-            close_base_stream: true,
-        });
-        this.stdout = stdout;
-        const cancellable = new Gio.Cancellable();
-        const timer = GLib.timeout_add(GLib.PRIORITY_DEFAULT, SERVER_START_MS,
-            () => {
-                cancellable.cancel();
-                return GLib.SOURCE_REMOVE;
-            });
-        try {
-            for (;;) {
-                // eslint-disable-next-line no-await-in-loop
-                const [line] = await stdout.read_line_async(
-                    GLib.PRIORITY_DEFAULT, cancellable);
-                if (line === null)
-                    throw new Error(`the ${this.kind} server exited before it was ready`);
-                const m = /^PORT (\d+)$/.exec(line.trim());
-                if (m) {
-                    this.port = parseInt(m[1], 10);
-                    return this;
-                }
-                printerr(`unexpected server output: ${line}`);
-            }
-        } catch (e) {
-            this.stop();
-            if (e instanceof GLib.Error &&
-                e.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED))
-                throw new Error(`the ${this.kind} server did not print its port in ${SERVER_START_MS} ms`);
-            throw e;
-        } finally {
-            if (!cancellable.is_cancelled())
-                GLib.source_remove(timer);
-        }
-    }
-
-    url(nsp = '/') {
-        return `http://127.0.0.1:${this.port}${nsp}`;
-    }
-
-    // Kills by pid (SIGKILL through force_exit); idempotent.
-    stop() {
-        if (this.proc === null)
-            return null;
-        const proc = this.proc;
-        this.proc = null;
-        if (proc.get_identifier() !== null)
-            proc.force_exit();
-        return withTimeout(proc.wait_async(null), 5000,
-            `${this.kind} server exit`).catch(e => printerr(`${e}`));
-    }
-}
-
 // ---- tests ---------------------------------------------------------------------
 
-class Context {
+// The harness's clients, each with a Recorder.
+class Context extends HarnessContext {
     constructor(server) {
-        this.server = server;
-        this.clients = [];
+        super(server);
+        this.recorders = [];
     }
 
     client(nsp = '/') {
-        const client = Sio.Client.new(this.server.url(nsp));
-        client.engine_io_version = this.server.eio;
-        client.reconnection_delay = 100;
-        client.reconnection_delay_max = 500;
+        const client = super.client(nsp);
         const rec = new Recorder();
         rec.watch(client);
-        this.clients.push([client, rec]);
+        this.recorders.push(rec);
         return [client, rec];
     }
 
@@ -376,11 +204,10 @@ class Context {
     }
 
     teardown() {
-        for (const [client, rec] of this.clients) {
-            client.close();
+        super.teardown();
+        for (const rec of this.recorders)
             rec.unwatch();
-        }
-        this.clients = [];
+        this.recorders = [];
     }
 }
 
@@ -681,7 +508,7 @@ serverTest('server disconnect', async t => {
     assertEqual(rec.disconnected, [Sio.DisconnectReason.SERVER], 'reason');
     assert(!c.connected, 'not connected');
     assertEqual(c.state, Sio.ClientState.CLOSED, 'state');
-    await spin(300);
+    await sleep(300);
     assertEqual(rec.reconnectAttempts, [], 'no reconnection');
 });
 
@@ -756,98 +583,4 @@ plainTests.push({
 
 // ---- runner --------------------------------------------------------------------
 
-let failures = 0;
-let testNumber = 0;
-const servers = new Set();
-
-function report(ok, name, error = null) {
-    testNumber++;
-    print(`${ok ? 'ok' : 'not ok'} ${testNumber} - ${name}`);
-    if (!ok) {
-        failures++;
-        const text = `${error}\n${error?.stack ?? ''}`.trim();
-        for (const line of text.split('\n'))
-            print(`# ${line}`);
-    }
-}
-
-async function runOne(name, fn) {
-    const before = callbackErrors.length;
-    try {
-        await withTimeout(Promise.resolve().then(fn), TEST_MS, name);
-        if (callbackErrors.length > before)
-            throw callbackErrors[callbackErrors.length - 1];
-        report(true, name);
-    } catch (e) {
-        report(false, name, e);
-    }
-}
-
-async function main() {
-    print(`1..${plainTests.length + KINDS.length * serverTests.length}`);
-    for (const test of plainTests)
-        // eslint-disable-next-line no-await-in-loop
-        await runOne(test.name, test.fn);
-
-    for (const kind of KINDS) {
-        const server = new Server(kind);
-        let startError = null;
-        try {
-            servers.add(server);
-            // eslint-disable-next-line no-await-in-loop
-            await server.start();
-        } catch (e) {
-            startError = e;
-        }
-        for (const test of serverTests) {
-            const name = `${kind}: ${test.name}`;
-            if (startError !== null) {
-                report(false, name, startError);
-                continue;
-            }
-            const t = new Context(server);
-            // eslint-disable-next-line no-await-in-loop
-            await runOne(name, async () => {
-                try {
-                    await test.fn(t);
-                } finally {
-                    t.teardown();
-                }
-            });
-        }
-        // eslint-disable-next-line no-await-in-loop
-        await server.stop();
-        servers.delete(server);
-    }
-}
-
-function stopAllServers() {
-    for (const server of servers)
-        server.stop();
-    servers.clear();
-}
-
-const loop = new GLib.MainLoop(null, false);
-let exitCode = 1;
-
-GLib.timeout_add(GLib.PRIORITY_HIGH, WATCHDOG_MS, () => {
-    print(`Bail out! watchdog: the run took more than ${WATCHDOG_MS} ms`);
-    stopAllServers();
-    System.exit(1);
-    return GLib.SOURCE_REMOVE;
-});
-
-main().then(() => {
-    exitCode = failures === 0 ? 0 : 1;
-}, e => {
-    print(`Bail out! ${e}`);
-    for (const line of `${e?.stack ?? ''}`.split('\n'))
-        print(`# ${line}`);
-    exitCode = 1;
-}).finally(() => {
-    stopAllServers();
-    loop.quit();
-});
-
-loop.run();
-System.exit(exitCode);
+run(plainTests, serverTests, server => new Context(server));
