@@ -218,6 +218,19 @@ on_reconnect_failed (SioClient *client,
   r->reconnect_failed++;
 }
 
+SioClient *
+sio_test_client_new (SioTestServer *server,
+                     const char    *nsp)
+{
+  g_autofree char *url = sio_test_server_get_url (server, nsp);
+  SioClient *client = sio_client_new (url);
+
+  sio_client_set_engine_io_version (client, sio_test_server_get_engine_io (server));
+  sio_client_set_reconnection_delay (client, 100);
+  sio_client_set_reconnection_delay_max (client, 500);
+  return client;
+}
+
 void
 sio_test_recorder_init (SioTestRecorder *r)
 {

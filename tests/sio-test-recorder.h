@@ -8,6 +8,8 @@
 
 #include <sio-glib/sio-glib.h>
 
+#include "sio-test-server.h"
+
 G_BEGIN_DECLS
 
 /* How long any wait may take before the test fails. */
@@ -30,6 +32,11 @@ typedef struct
   guint                reconnected;
   guint                reconnect_failed;
 } SioTestRecorder;
+
+/* A client of @server's namespace @nsp (NULL: "/") speaking its Engine.IO
+ * version, reconnecting after 100 ms, at most 500 ms apart. */
+SioClient   *sio_test_client_new             (SioTestServer    *server,
+                                              const char       *nsp);
 
 void         sio_test_recorder_init          (SioTestRecorder  *r);
 void         sio_test_recorder_clear         (SioTestRecorder  *r);

@@ -46,17 +46,13 @@ check_attempt_sequence (SioClient *client, guint attempt, gpointer user_data)
 static SioClient *
 make_client (Fixture *f, const char *nsp)
 {
-  g_autofree char *url = sio_test_server_get_url (f->server, nsp);
-  SioClient *client = sio_client_new (url);
+  SioClient *client = sio_test_client_new (f->server, nsp);
 
-  sio_client_set_engine_io_version (client, sio_test_server_get_engine_io (f->server));
   if (f->transport != NULL)
     {
       const char *only[] = { f->transport, NULL };
       sio_client_set_transports (client, only);
     }
-  sio_client_set_reconnection_delay (client, 100);
-  sio_client_set_reconnection_delay_max (client, 500);
   return client;
 }
 

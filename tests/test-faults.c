@@ -77,7 +77,6 @@ fixture_setup (Fixture *f, gconstpointer data)
 {
   const ServerSpec *spec = data;
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autofree char *url = NULL;
 
   for (guint i = 0; spec->extra[i] != NULL; i++)
     g_ptr_array_add (args, (gpointer) spec->extra[i]);
@@ -94,11 +93,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_ptr_array_add (args, NULL);
 
   f->server = sio_test_server_start (spec->kind, (const char * const *) args->pdata);
-  url = sio_test_server_get_url (f->server, NULL);
-  f->client = sio_client_new (url);
-  sio_client_set_engine_io_version (f->client, sio_test_server_get_engine_io (f->server));
-  sio_client_set_reconnection_delay (f->client, 100);
-  sio_client_set_reconnection_delay_max (f->client, 500);
+  f->client = sio_test_client_new (f->server, NULL);
   if (spec->polling)
     {
       const char *polling[] = { "polling", NULL };

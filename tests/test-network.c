@@ -155,16 +155,13 @@ static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   SioTestServerKind kind = GPOINTER_TO_INT (data);
-  g_autofree char *url = NULL;
 
   /* short ping interval: v3 clients measure the round trip on pongs */
   static const char *extra[] = { "--ping-interval", "400", "--ping-timeout", "5000", NULL };
 
   f->server = sio_test_server_start (kind, extra);
   sio_test_recorder_init (&f->r);
-  url = sio_test_server_get_url (f->server, NULL);
-  f->client = sio_client_new (url);
-  sio_client_set_engine_io_version (f->client, sio_test_server_get_engine_io (f->server));
+  f->client = sio_test_client_new (f->server, NULL);
   f->monitor = g_object_new (TEST_TYPE_MONITOR, NULL);
   sio_test_recorder_watch_client (&f->r, f->client);
 }

@@ -39,17 +39,12 @@ static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   const ServerSpec *spec = data;
-  g_autofree char *url = NULL;
 
   sio_test_recorder_init (&f->r);
   f->server = sio_test_server_start (spec->kind, spec->extra[0] != NULL ? spec->extra : NULL);
-  url = sio_test_server_get_url (f->server, NULL);
-  f->client = sio_client_new (url);
-  sio_client_set_engine_io_version (f->client, sio_test_server_get_engine_io (f->server));
+  f->client = sio_test_client_new (f->server, NULL);
   if (!spec->default_transports)
     sio_client_set_transports (f->client, polling_only);
-  sio_client_set_reconnection_delay (f->client, 100);
-  sio_client_set_reconnection_delay_max (f->client, 500);
   sio_test_recorder_watch_client (&f->r, f->client);
 }
 
