@@ -3,7 +3,7 @@
 #
 # sio-glib benchmark suite (see bench/README.md).
 #
-#   bash bench/run.sh [--quick] [--repeat N]
+#   bash bench/run.sh [--quick] [--repeat N] [--no-callgrind]
 #
 # Builds if needed, starts ONE bench server (bench/server.js, 127.0.0.1,
 # free port), runs the four clients one after another against it:
@@ -14,6 +14,11 @@
 # and prints one JSON line per figure, then one ratio line per figure.
 # The clients run --repeat times (5, or 1 with --quick), interleaved; each
 # figure is the median of the runs (the per-run lines go to stderr).
+# Last, when valgrind is installed and --no-callgrind is not given, the
+# load-independent figure: instructions per received event and per ack
+# round trip under callgrind, for sio-glib and bare libsoup
+# (bench/callgrind.sh), with the five functions sio-glib's process spends
+# most of them in (self cost).
 #
 # Environment: SIO_BUILD_DIR (default <source>/_build).
 # Every process is bounded in time; the server is killed by pid on exit.
@@ -22,12 +27,14 @@ set -u
 
 QUICK=0
 REPEAT=
+CALLGRIND=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1; shift ;;
     --repeat) REPEAT=${2:-}; shift 2 ;;
-    -h|--help) sed -n '3,20p' "$0"; exit 0 ;;
-    *) echo "usage: bash bench/run.sh [--quick] [--repeat N]" >&2; exit 2 ;;
+    --no-callgrind) CALLGRIND=0; shift ;;
+    -h|--help) sed -n '3,24p' "$0"; exit 0 ;;
+    *) echo "usage: bash bench/run.sh [--quick] [--repeat N] [--no-callgrind]" >&2; exit 2 ;;
   esac
 done
 
@@ -341,3 +348,34 @@ print(json.dumps({'figure': 'summary', 'client': 'sio-glib-c', 'all_targets_met'
                   'not_applicable': sorted(NOT_APPLICABLE)},
                  separators=(',', ':')))
 EOF
+
+# ---- instructions per event (callgrind) ------------------------------------
+# Independent of the machine's load: the figure to compare commits with.
+if [ "$CALLGRIND" = 1 ]; then
+  if command -v valgrind >/dev/null 2>&1; then
+    if [ "$QUICK" = 1 ]; then
+      CG_ARGS=(--events 2000 --acks 500)
+    else
+      CG_ARGS=(--events 10000 --acks 2000)
+    fi
+    SIO_BUILD_DIR="$BUILD" timeout --kill-after=10 1200 \
+      bash bench/callgrind.sh --workload down,ack --client both "${CG_ARGS[@]}" \
+      2>"$TMP/callgrind.err" 9>&- |
+      "$PYTHON" -c '
+import json, sys
+for line in sys.stdin:
+    try:
+        o = json.loads(line)
+    except ValueError:
+        continue
+    fig = o.get("figure")
+    if fig == "instructions_per_event" or (
+            fig == "callgrind_top_self" and o.get("client") == "sio-glib-c"
+            and o.get("rank", 99) <= 5):
+        print(json.dumps(o, separators=(",", ":")), flush=True)
+'
+    [ "${PIPESTATUS[0]}" = 0 ] || { echo "bench: callgrind.sh failed:" >&2; tail -20 "$TMP/callgrind.err" >&2; }
+  else
+    out '{"figure":"instructions_per_event","value":null,"error":"valgrind is not installed (apt-get install valgrind)"}'
+  fi
+fi
