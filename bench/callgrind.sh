@@ -68,10 +68,12 @@ PYTHON=/usr/bin/python3
 cd "$SRC" || exit 1
 
 command -v valgrind >/dev/null || { echo "bench: valgrind is not installed" >&2; exit 1; }
-if [ ! -f "$BUILD/build.ninja" ]; then
-  timeout 600 meson setup "$BUILD" >&2 || exit 1
+if [ "${SIO_BENCH_NO_BUILD:-0}" != 1 ]; then
+  if [ ! -f "$BUILD/build.ninja" ]; then
+    timeout 600 meson setup "$BUILD" >&2 || exit 1
+  fi
+  timeout 900 meson compile -C "$BUILD" >&2 || { echo "bench: build failed" >&2; exit 1; }
 fi
-timeout 900 meson compile -C "$BUILD" >&2 || { echo "bench: build failed" >&2; exit 1; }
 
 TMP=$(mktemp -d /tmp/sio-callgrind.XXXXXX)
 SERVER_PID=

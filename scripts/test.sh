@@ -3,7 +3,7 @@
 #
 # The README's second command: installs what is missing, builds, and runs the
 # whole test suite (codecs, engine, real-server interop, faults, Python, GJS,
-# docs). Arguments go to that `meson test`.
+# docs, the benchmark's output). Arguments go to that `meson test`.
 #
 # Then three bounded extra stages, each timed, any failure failing the script:
 #   asan      a second build (_build-asan, gcc, AddressSanitizer + UBSan, leak
