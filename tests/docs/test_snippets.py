@@ -289,13 +289,10 @@ def test_c_compiles(block, tmp_path):
                            env=env, capture_output=True, text=True,
                            timeout=30)
     assert flags.returncode == 0, flags.stderr
-    # the uninstalled .pc names <source>/sio-glib, not the directory
-    # `#include <sio-glib/sio-glib.h>` needs
-    includes = ['-I' + SOURCE_ROOT, '-I' + BUILD_ROOT]
     path = tmp_path / 'snippet.c'
     path.write_text(block.text, encoding='utf-8')
     code, out, err = run_bounded(
         [cc, '-fsyntax-only', '-Wall', '-Werror=implicit-function-declaration']
-        + includes + flags.stdout.split() + [str(path)], str(tmp_path),
+        + flags.stdout.split() + [str(path)], str(tmp_path),
         timeout=60)
     assert code == 0, '%s does not compile:\n%s' % (block.name, err)
