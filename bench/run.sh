@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=1; shift ;;
     --repeat) REPEAT=${2:-}; shift 2 ;;
     --no-callgrind) CALLGRIND=0; shift ;;
-    -h|--help) sed -n '3,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,25p' "$0"; exit 0 ;;
     *) echo "usage: bash bench/run.sh [--quick] [--repeat N] [--no-callgrind]" >&2; exit 2 ;;
   esac
 done
