@@ -232,6 +232,20 @@ sio_test_client_new (SioTestServer *server,
 }
 
 void
+sio_test_teardown (SioClient       *client,
+                   SioTestRecorder *r,
+                   SioTestServer   *server)
+{
+  if (client != NULL)
+    {
+      sio_client_close (client);
+      g_assert_finalize_object (client);
+    }
+  sio_test_recorder_clear (r);
+  sio_test_server_free (server);
+}
+
+void
 sio_test_recorder_init (SioTestRecorder *r)
 {
   memset (r, 0, sizeof *r);

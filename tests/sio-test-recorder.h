@@ -38,6 +38,12 @@ typedef struct
 SioClient   *sio_test_client_new             (SioTestServer    *server,
                                               const char       *nsp);
 
+/* The end of an end-to-end test: closes @client (if not NULL) and checks
+ * that it is finalized, clears @r and stops @server. */
+void         sio_test_teardown               (SioClient        *client,
+                                              SioTestRecorder  *r,
+                                              SioTestServer    *server);
+
 void         sio_test_recorder_init          (SioTestRecorder  *r);
 void         sio_test_recorder_clear         (SioTestRecorder  *r);
 /* event, connected, disconnected, connect-error */

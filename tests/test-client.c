@@ -73,13 +73,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  if (f->client != NULL)
-    {
-      sio_client_close (f->client);
-      g_assert_finalize_object (f->client);
-    }
-  sio_test_recorder_clear (&f->r);
-  sio_test_server_free (f->server);
+  sio_test_teardown (f->client, &f->r, f->server);
   /* let closing handshakes and deferred frees run */
   sio_test_spin (20);
 }
