@@ -285,6 +285,9 @@ def describe(t):
         return 'value %s %g' % (op, bound)
     return 'ratio_to_%s %s %g' % ('reference' if kind == 'ref' else 'raw', op, bound)
 
+def holds(x, op, bound):
+    return x <= bound if op == '<=' else x >= bound
+
 def verdict(fig, v, r_ref, r_raw):
     """True, False, or None when a figure it needs is missing; plus why."""
     met, why = True, []
@@ -298,7 +301,7 @@ def verdict(fig, v, r_ref, r_raw):
                                            'value' if kind == 'abs' else
                                            'the %s figure' % ('reference' if kind == 'ref' else 'raw')))
             continue
-        if not (x <= bound if op == '<=' else x >= bound):
+        if not holds(x, op, bound):
             met = False
             why.append('%s: is %.4g' % (describe((kind, op, bound)), x))
     return met, why
@@ -330,7 +333,7 @@ for client in ('sio-glib-c', 'sio-glib-py'):
             if ref_bounds and limit is not None:
                 line['limit_ratio_to_reference'] = rounded(limit)
                 line['limit_meets_reference_bound'] = all(
-                    limit <= b if op == '<=' else limit >= b for _, op, b in ref_bounds)
+                    holds(limit, op, b) for _, op, b in ref_bounds)
                 if client == 'sio-glib-c' and met is False and not line['limit_meets_reference_bound']:
                     below_limit.append(fig)
             if client == 'sio-glib-c' and fig not in NOT_APPLICABLE:

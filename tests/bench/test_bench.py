@@ -53,6 +53,11 @@ def medians(lines):
                                         'callgrind_top_self')}
 
 
+def ratio_lines(lines):
+    return {o['figure']: o for o in lines
+            if o.get('client') == 'sio-glib-c' and 'ratio_to_reference' in o}
+
+
 def test_machine_line(output):
     lines, _ = output
     machine = [o for o in lines if o.get('figure') == 'machine']
@@ -76,8 +81,7 @@ def test_every_client_reports_every_figure(output, client):
 def test_ratio_lines(output):
     lines, _ = output
     got = medians(lines)
-    ratios = {o['figure']: o for o in lines
-              if o.get('client') == 'sio-glib-c' and 'ratio_to_reference' in o}
+    ratios = ratio_lines(lines)
     assert set(FIGURES) <= set(ratios)
     for figure in FIGURES:
         line = ratios[figure]
@@ -101,8 +105,7 @@ def test_ratio_lines(output):
 
 def test_summary_agrees_with_the_ratio_lines(output):
     lines, _ = output
-    ratios = {o['figure']: o for o in lines
-              if o.get('client') == 'sio-glib-c' and 'ratio_to_reference' in o}
+    ratios = ratio_lines(lines)
     summary = [o for o in lines if o.get('figure') == 'summary']
     assert len(summary) == 1
     s = summary[0]
